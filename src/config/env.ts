@@ -1,0 +1,137 @@
+/**
+ * The one schema for every environment variable the processes read.
+ *
+ * `loadConfig(env)` is pure: it receives the environment as a value and returns a typed
+ * `Config`, or throws a `ConfigError` that lists every problem at once. Only the `main.ts`
+ * entry files call it with `process.env`; everything else receives `Config` (or a slice).
+ */
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Raw environment variables, exactly as operators set them (see env.prod.example). */
+export const EnvSchema = z.object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    // HTTP API
+    PORT: int(8080, 0).pipe(z.number().max(65535)),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PUBLIC_BASE_URL: z.url().default('http://localhost:8080'),
+    APP_SECRET: z.string().min(32).optional(),
+    MAX_UPLOAD_BYTES: int(100 * 1024 * 1024, 1),
+    IDEMPOTENCY_TTL_HOURS: int(24, 1),
+    // Redis
+    REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/, 'letters, digits, : _ - only').default('sd:'),
+    // Storage
+    STORAGE_DRIVER: z.enum(['local', 'oss', 's3']).default('local'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    DOWNLOAD_URL_TTL_SECONDS: int(900, 10),
+    // Payments and pricing
+    PAYMENT_PROVIDER: z.enum(['dev', 'wechat']).default('dev'),
+    PRICE_BASE_FEN: int(100),
+    PRICE_PER_10K_ROWS_FEN: int(50),
+    FREE_ROWS: int(1000),
+    PAYMENT_ORDER_TTL_MINUTES: int(30, 1),
+    // Job runtime
+    JOB_RETENTION_HOURS: int(72, 1),
+    JOB_LEASE_MS: int(15_000, 200),
+    JOB_MAX_ATTEMPTS: int(5, 1),
+    RECLAIM_INTERVAL_MS: int(5_000, 50),
+    RETRY_BASE_MS: int(1_000, 1),
+    RETRY_MAX_MS: int(60_000, 1),
+    STREAM_BLOCK_MS: int(2_000, 10),
+    STREAM_MAX_LEN: int(100_000, 100),
+    SHUTDOWN_GRACE_MS: int(25_000, 0),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+    WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
+    // Diff limits
+    MAX_ROWS_PER_FILE: int(2_000_000, 1),
+    // Observability
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    METRICS_PORT: int(9100, 0).pipe(z.number().max(65535)),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+    // Web app
+    SERVE_WEB_APP: bool(true),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Secret used outside production when APP_SECRET is unset; never valid in production. */
+const DEV_SECRET = 'sheetdiff-development-secret-not-for-production-use';
+
+function shape(e: Env) {
+  return {
+    env: e.NODE_ENV,
+    http: {
+      port: e.PORT,
+      host: e.HOST,
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      maxUploadBytes: e.MAX_UPLOAD_BYTES,
+      idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_HOURS * 3600,
+      serveWebApp: e.SERVE_WEB_APP,
+    },
+    secret: e.APP_SECRET ?? DEV_SECRET,
+    redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
+    storage: { driver: e.STORAGE_DRIVER, dataDir: e.DATA_DIR, downloadUrlTtlSeconds: e.DOWNLOAD_URL_TTL_SECONDS },
+    payment: {
+      provider: e.PAYMENT_PROVIDER,
+      priceBaseFen: e.PRICE_BASE_FEN,
+      pricePer10kRowsFen: e.PRICE_PER_10K_ROWS_FEN,
+      freeRows: e.FREE_ROWS,
+      orderTtlMs: e.PAYMENT_ORDER_TTL_MINUTES * 60_000,
+    },
+    jobs: {
+      retentionMs: e.JOB_RETENTION_HOURS * 3_600_000,
+      leaseMs: e.JOB_LEASE_MS,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      reclaimIntervalMs: e.RECLAIM_INTERVAL_MS,
+      retryBaseMs: e.RETRY_BASE_MS,
+      retryMaxMs: e.RETRY_MAX_MS,
+      blockMs: e.STREAM_BLOCK_MS,
+      streamMaxLen: e.STREAM_MAX_LEN,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      concurrency: e.WORKER_CONCURRENCY,
+      workerName: e.WORKER_NAME,
+    },
+    diff: { maxRowsPerFile: e.MAX_ROWS_PER_FILE },
+    log: { level: e.LOG_LEVEL },
+    metrics: { port: e.METRICS_PORT },
+    otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+  };
+}
+
+/** Typed, grouped configuration every process receives as a value. */
+export type Config = ReturnType<typeof shape>;
+
+/** Thrown by `loadConfig` with one line per invalid variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates the environment and returns the grouped config; lists every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset" so `FOO=` in an env file falls back to the default.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(cleaned);
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+  // Cross-field rules, checked on the raw values so they are reported with the field errors.
+  if (cleaned.NODE_ENV === 'production' && !cleaned.APP_SECRET) {
+    problems.push('APP_SECRET: required in production (at least 32 characters)');
+  }
+  if (parsed.success && parsed.data.RETRY_MAX_MS < parsed.data.RETRY_BASE_MS) {
+    problems.push('RETRY_MAX_MS: must be at least RETRY_BASE_MS');
+  }
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  return shape(parsed.data);
+}
+
+/** Every variable name the schema knows (used by docs and deployment checks). */
+export const ENV_KEYS = Object.keys(EnvSchema.shape) as (keyof Env)[];

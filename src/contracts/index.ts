@@ -1,0 +1,13 @@
+/**
+ * HTTP and stream contracts: zod schemas first, types inferred. The web app imports this folder.
+ *
+ * Glossary:
+ * - job (compare job): two uploaded spreadsheets plus options; moves through JOB_STATUSES.
+ * - stage: the part of a job one worker kind performs (compare, payment, export).
+ * - event: one entry in a job's ordered history (created, compare started, progress, ...).
+ * - artefact: a file a job produced (diff.xlsx, diff.csv, summary.json, preview.json).
+ * - export: a record-stream export sent by another service (issue: export middleware).
+ */
+export * from './jobs.js';
+export * from './messages.js';
+export * from './problem.js';

@@ -1,0 +1,47 @@
+/**
+ * Every Redis key, stream, group and channel name sheetdiff uses. No other module writes a key
+ * string; grep for the prefix finds only this file.
+ *
+ * Keys of one job share the hash tag `{<jobId>}` so every script that touches only one job works
+ * on Redis Cluster. Streams and the small global indexes (outbox, delayed, expiry) live outside
+ * any job's slot; see docs/job-runtime.md for which scripts combine them.
+ */
+
+/** The three work streams, one per worker kind. */
+export const STREAM_KINDS = ['compare', 'payment', 'export'] as const;
+export type StreamKind = (typeof STREAM_KINDS)[number];
+
+export function createKeys(prefix = 'sd:') {
+  const p = prefix;
+  return {
+    prefix: p,
+    // One job: hash, event stream, lock. `{id}` is the hash tag.
+    job: (id: string) => `${p}job:{${id}}`,
+    jobEvents: (id: string) => `${p}job:{${id}}:events`,
+    jobLock: (id: string) => `${p}lock:{${id}}`,
+    /** Pub/Sub channel announcing new events of one job (live SSE). */
+    jobChannel: (id: string) => `${p}chan:job:{${id}}`,
+    // Work streams and their bookkeeping.
+    stream: (kind: string) => `${p}stream:${kind}`,
+    group: (kind: string) => kind,
+    /** Hash entryId → jobId for entries not yet acked; lets the reclaimer rebuild deleted entries. */
+    streamEntries: (kind: string) => `${p}stream:${kind}:entries`,
+    /** Sorted set jobId → due time (ms) of retries waiting for their backoff. */
+    delayed: (kind: string) => `${p}delayed:${kind}`,
+    deadLetter: () => `${p}stream:dead`,
+    /** Sorted set jobId → time written, of jobs created but not yet enqueued (outbox relay). */
+    outbox: () => `${p}outbox`,
+    /** Sorted set jobId → expiry time (ms) of jobs whose artefacts must be removed. */
+    expiry: () => `${p}expiry`,
+    // Callers.
+    account: (id: string) => `${p}account:{${id}}`,
+    accountJobs: (id: string) => `${p}account:{${id}}:jobs`,
+    apiKey: (sha256Hex: string) => `${p}apikey:${sha256Hex}`,
+    apiKeyIndex: () => `${p}apikeys`,
+    idempotency: (ownerId: string, keyHash: string) => `${p}idem:{${ownerId}}:${keyHash}`,
+    // Payments.
+    paymentOrder: (orderId: string) => `${p}order:${orderId}`,
+  };
+}
+
+export type Keys = ReturnType<typeof createKeys>;
