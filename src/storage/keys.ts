@@ -1,0 +1,17 @@
+/**
+ * Object key layout: every object of a job lives under `jobs/<jobId>/` so retention removes it
+ * with one prefix delete, and a re-run overwrites the same keys instead of adding new ones.
+ */
+export const objectKeys = {
+  jobPrefix: (jobId: string) => `jobs/${jobId}/`,
+  input: (jobId: string, side: 'old' | 'new', ext: string) => `jobs/${jobId}/input-${side}.${ext}`,
+  artefact: (jobId: string, name: ArtefactName) => `jobs/${jobId}/${ARTEFACT_FILES[name]}`,
+};
+
+export const ARTEFACT_FILES = {
+  xlsx: 'diff.xlsx',
+  csv: 'diff.csv',
+  summary: 'summary.json',
+  preview: 'preview.json',
+} as const;
+export type ArtefactName = keyof typeof ARTEFACT_FILES;
