@@ -89,6 +89,11 @@ export interface JobStore {
   events(id: string, opts?: { afterId?: string; count?: number }): Promise<JobEvent[]>;
   /** Compare-and-set from one of `from` to `to`, with its event and optional next stage; false if not applied. */
   transition(id: string, t: Transition): Promise<boolean>;
+  /**
+   * Appends a message for `jobId` to a work stream (with the entries index), without a state
+   * change: e.g. the API handing a verified payment notification to the payment worker.
+   */
+  publish(jobId: string, next: NextStage): Promise<void>;
   /** Jobs of one account, newest first. */
   listByOwner(ownerId: string, opts?: { limit?: number }): Promise<JobRecord[]>;
 }
