@@ -1,0 +1,73 @@
+/**
+ * Finds a Redis for `npm start`: the one at REDIS_URL when it answers, else a private
+ * `redis-server` (AOF on, its own port and directory under DATA_DIR) that we start and stop.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+
+/** True when a Redis at `url` answers PING within `timeoutMs`. */
+export async function redisAnswers(url: string, timeoutMs = 1500): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+export interface PrivateRedis {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts `redis-server` with AOF in `${dataDir}/redis`; rejects with a readable reason if it cannot. */
+export async function startPrivateRedis(dataDir: string, binary = 'redis-server'): Promise<PrivateRedis> {
+  const dir = resolve(join(dataDir, 'redis'));
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'yes'];
+  const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const spawned = await new Promise<Error | null>((ok) => {
+    child.once('spawn', () => ok(null));
+    child.once('error', (err) => ok(err));
+  });
+  if (spawned) throw new Error(`cannot run ${binary}: ${spawned.message}`);
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; i < 50; i++) {
+    if (child.exitCode !== null) throw new Error(`${binary} exited with code ${child.exitCode}`);
+    if (await redisAnswers(url, 300)) {
+      return {
+        url,
+        process: child,
+        stop: () =>
+          new Promise((ok) => {
+            if (child.exitCode !== null) return ok();
+            child.once('exit', () => ok());
+            child.kill('SIGTERM'); // redis-server flushes the AOF on SIGTERM
+          }),
+      };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${binary} did not answer on port ${port}`);
+}
