@@ -1,0 +1,64 @@
+/**
+ * Payment order ids and the hand-over of a payment notification to the payment worker.
+ *
+ * Order ids derive from job ids so a retried "create order" never opens a second order, and a
+ * notification (dev page or WeChat) leads back to its job without an extra lookup table.
+ * Scheme: `sd` + jobId (22 base64url chars), plus `r<n>` for the n-th re-opened order (n ≥ 2).
+ * That is 24–30 characters of `[A-Za-z0-9_-]`, which WeChat Pay accepts as `out_trade_no`
+ * (6–32 characters of letters, digits, `_`, `-`, `*`).
+ */
+import { ERRORS } from '../errors/index.js';
+import type { JobStore } from '../jobs/types.js';
+import { isJobId } from './job-ids.js';
+
+const ORDER_ID = /^sd([A-Za-z0-9_-]{22})(?:r([1-9][0-9]{0,4}))?$/;
+
+/** The payment order id of a job; `attempt` > 1 names a re-opened order after expiry. */
+export function orderIdForJob(jobId: string, attempt = 1): string {
+  if (!isJobId(jobId)) throw ERRORS.validation(`not a job id: ${jobId}`);
+  if (!Number.isInteger(attempt) || attempt < 1 || attempt > 99_999) throw ERRORS.validation(`bad order attempt ${attempt}`);
+  return attempt === 1 ? `sd${jobId}` : `sd${jobId}r${attempt}`;
+}
+
+/** The job an order id belongs to, or null when `orderId` is not one of ours. */
+export function jobIdForOrder(orderId: string): string | null {
+  const m = ORDER_ID.exec(orderId);
+  return m?.[1] ?? null;
+}
+
+export interface DevPaymentResult {
+  orderId: string;
+  jobId: string;
+  amount: number;
+  transactionId: string;
+}
+
+/** What the dev payment page shows for an order; 404 when the order is unknown. */
+export async function getDevOrder(
+  deps: { jobs: JobStore },
+  orderId: string,
+): Promise<{ orderId: string; jobId: string; amount: number; paid: boolean; expiresAt: number }> {
+  const jobId = jobIdForOrder(orderId);
+  const job = jobId ? await deps.jobs.get(jobId) : null;
+  if (!job?.payment || job.payment.orderId !== orderId) throw ERRORS.notFound('payment order', orderId);
+  return { orderId, jobId: job.id, amount: job.payment.amount, paid: job.paid, expiresAt: job.payment.expiresAt };
+}
+
+/**
+ * Marks a dev order paid through the path a verified WeChat notification takes: a
+ * `PaymentNotified` message on the payment stream, which the payment worker applies (and
+ * ignores when it does not match, so repeating it is harmless).
+ */
+export async function notifyDevPayment(deps: { jobs: JobStore }, orderId: string): Promise<DevPaymentResult> {
+  const order = await getDevOrder(deps, orderId);
+  // Deterministic per order: the worker sees a repeated click as the same transaction.
+  const transactionId = `dev-${orderId}`;
+  if (!order.paid) {
+    await deps.jobs.publish(order.jobId, {
+      kind: 'payment',
+      type: 'PaymentNotified',
+      payload: { orderId, transactionId, amount: order.amount },
+    });
+  }
+  return { orderId, jobId: order.jobId, amount: order.amount, transactionId };
+}
