@@ -46,6 +46,9 @@ export const ERRORS = {
   keyNotFound: e('key_column_not_found', 422),
   sheetNotFound: e('sheet_not_found', 422),
   emptySheet: e('empty_sheet', 422),
+  tooManyCells: e('too_many_cells', 422),
+  zipBomb: e('zip_bomb', 422),
+  dtdNotAllowed: e('dtd_not_allowed', 422),
   // Infrastructure (retryable)
   redisUnavailable: e('redis_unavailable', 503, true),
   storageUnavailable: e('storage_unavailable', 503, true),
