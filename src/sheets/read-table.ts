@@ -1,0 +1,67 @@
+import type { Table } from '../domain/table.js';
+import { ERRORS } from '../errors/index.js';
+import { hasEncryptedPackage, sniffContainer } from './container.js';
+import { CSV_SHEET_NAME, readCsv } from './csv/read-csv.js';
+import { readXls } from './xls/read-xls.js';
+import { readXlsx } from './xlsx/read-xlsx.js';
+import type { ZipLimits } from './xlsx/zip-archive.js';
+
+/** Input formats the service accepts (`tsv` is CSV with a preference for tabs). */
+export type SheetFormat = 'xlsx' | 'xlsm' | 'xls' | 'csv' | 'tsv';
+
+/** Options of {@link readTable}. */
+export interface ReadTableOptions {
+  /** Sheet to read (exact name, else case-insensitive); the first sheet when absent. Ignored for CSV. */
+  sheet?: string | undefined;
+  /** 1-based row holding the header. @defaultValue 1 */
+  headerRow?: number | undefined;
+  /** Most data rows accepted (`too_many_rows` past it). */
+  maxRows: number;
+  /** Most cells accepted (`too_many_cells` past it). @defaultValue 30,000,000 */
+  maxCells?: number;
+  signal?: AbortSignal | undefined;
+  /** Zip container limits for xlsx/xlsm. @defaultValue DEFAULT_ZIP_LIMITS */
+  zipLimits?: ZipLimits;
+  /** Wall-clock limit of an .xls parse. @defaultValue 30,000 */
+  xlsTimeoutMs?: number;
+}
+
+/**
+ * Reads one sheet of a spreadsheet file into a Table (see Table and CellValue for the model).
+ *
+ * The declared `format` is checked against the file's first bytes, which win: a zip is read as
+ * xlsx/xlsm, an OLE2 compound file as xls unless it holds an encrypted OOXML package
+ * (`password_protected`), text as CSV/TSV. An .xls that is text (SpreadsheetML or HTML saved
+ * under that name) goes to the xls reader, which understands those too.
+ *
+ * @throws AppError with codes `sheet_not_found` (details.available lists the sheets),
+ *   `empty_sheet`, `too_many_rows`, `too_many_cells`, `malformed_file`, `password_protected`,
+ *   `unsupported_format`, `zip_bomb`, `dtd_not_allowed`.
+ */
+export async function readTable(path: string, format: SheetFormat, opts: ReadTableOptions): Promise<Table> {
+  const limits = {
+    maxRows: opts.maxRows,
+    ...(opts.headerRow !== undefined && { headerRow: opts.headerRow }),
+    ...(opts.maxCells !== undefined && { maxCells: opts.maxCells }),
+    ...(opts.signal && { signal: opts.signal }),
+  };
+  const sheet = opts.sheet ? { sheet: opts.sheet } : {};
+  const container = await sniffContainer(path);
+  switch (container) {
+    case 'zip':
+      return readXlsx(path, { ...limits, ...sheet, ...(opts.zipLimits && { zipLimits: opts.zipLimits }) });
+    case 'cfb':
+      if (await hasEncryptedPackage(path, opts.signal)) {
+        throw ERRORS.passwordProtected('The workbook is password-protected; save it without a password and upload it again');
+      }
+      return readXls(path, { ...limits, ...sheet, ...(opts.xlsTimeoutMs && { timeoutMs: opts.xlsTimeoutMs }) });
+    case 'empty':
+      throw ERRORS.emptySheet(`The ${format} file is empty`, { sheet: CSV_SHEET_NAME });
+    case 'text':
+      if (format === 'xls') return readXls(path, { ...limits, ...sheet });
+      if (format === 'xlsx' || format === 'xlsm') {
+        throw ERRORS.malformedFile(`The file is not an ${format} workbook (no zip container)`);
+      }
+      return readCsv(path, { ...limits, ...(format === 'tsv' && { prefer: '\t' as const }) });
+  }
+}

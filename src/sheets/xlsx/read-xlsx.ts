@@ -1,0 +1,70 @@
+import type { Table } from '../../domain/table.js';
+import { ERRORS } from '../../errors/index.js';
+import { selectSheet } from '../select-sheet.js';
+import { TableBuilder, type TableLimits } from '../table-builder.js';
+import { readSharedStrings } from './shared-strings.js';
+import { readDateStyles } from './styles.js';
+import { findWorkbookPart, readWorkbook } from './workbook-parts.js';
+import { readWorksheet } from './worksheet.js';
+import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive.js';
+
+/** Options of {@link readXlsx}. */
+export interface ReadXlsxOptions extends TableLimits {
+  sheet?: string;
+  signal?: AbortSignal;
+  zipLimits?: ZipLimits;
+}
+
+const SUPPORTED = 'supported formats: xlsx, xlsm, xls, csv, tsv';
+
+/** Refuses zip-based formats that are not OOXML workbooks, naming what they are. */
+async function refuseOtherZipFormats(zip: ZipArchive, signal?: AbortSignal): Promise<void> {
+  if (zip.has('mimetype')) {
+    const mime = (await zip.readBuffer('mimetype', signal)).toString('latin1').trim();
+    if (mime.startsWith('application/vnd.oasis.opendocument')) {
+      throw ERRORS.unsupportedFormat(`OpenDocument files (${mime.split('.').pop()}) are not supported; ${SUPPORTED}`, { mime });
+    }
+  }
+  if (zip.has('xl/workbook.bin')) throw ERRORS.unsupportedFormat(`Binary workbooks (xlsb) are not supported; ${SUPPORTED}`);
+  if (zip.has('Index/Document.iwa') || zip.has('Index.zip') || zip.names().some((n) => n.startsWith('Index/'))) {
+    throw ERRORS.unsupportedFormat(`Apple Numbers files are not supported; ${SUPPORTED}`);
+  }
+  if (!zip.has('xl/workbook.xml')) {
+    if (zip.has('word/document.xml')) throw ERRORS.unsupportedFormat(`This is a Word document; ${SUPPORTED}`);
+    if (zip.has('ppt/presentation.xml')) throw ERRORS.unsupportedFormat(`This is a PowerPoint file; ${SUPPORTED}`);
+  }
+}
+
+/**
+ * Reads one sheet of an xlsx/xlsm workbook as a stream: the zip is read through its central
+ * directory with container limits, each XML part is SAX-parsed while it inflates, and only the
+ * chosen worksheet's cells are kept.
+ *
+ * @throws AppError `sheet_not_found`, `empty_sheet`, `too_many_rows`, `too_many_cells`,
+ *   `malformed_file`, `unsupported_format`, `zip_bomb`, `dtd_not_allowed`.
+ */
+export async function readXlsx(path: string, opts: ReadXlsxOptions): Promise<Table> {
+  const { signal } = opts;
+  const zip = await ZipArchive.open(path, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
+  try {
+    await refuseOtherZipFormats(zip, signal);
+    const wbPart = await findWorkbookPart(zip, signal);
+    if (wbPart.toLowerCase().endsWith('.bin')) throw ERRORS.unsupportedFormat(`Binary workbooks (xlsb) are not supported; ${SUPPORTED}`);
+    const wb = await readWorkbook(zip, wbPart, signal);
+    const names = wb.sheets.map((s) => s.name);
+    const sheet = wb.sheets[selectSheet(names, opts.sheet)]!;
+    if (sheet.kind !== 'worksheet' || !sheet.part || !zip.has(sheet.part)) {
+      if (sheet.kind && sheet.kind !== 'worksheet') {
+        throw ERRORS.emptySheet(`Sheet "${sheet.name}" is a ${sheet.kind}, not a worksheet with cells`, { sheet: sheet.name });
+      }
+      throw ERRORS.malformedFile(`The part of sheet "${sheet.name}" is missing from the file`, { sheet: sheet.name });
+    }
+    const sharedStrings = wb.sharedStrings ? await readSharedStrings(zip, wb.sharedStrings, signal) : [];
+    const dateKinds = wb.styles ? await readDateStyles(zip, wb.styles, signal) : [];
+    const builder = new TableBuilder(opts);
+    await readWorksheet(zip, sheet.part, { sharedStrings, dateKinds, date1904: wb.date1904 }, (n, cells) => builder.add(n, cells), signal);
+    return builder.finish(sheet.name, names);
+  } finally {
+    zip.close();
+  }
+}
