@@ -1,0 +1,140 @@
+import { xmlText } from './xml-text.js';
+
+/** The fixed parts of a minimal SpreadsheetML package, built as strings. */
+
+const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+const NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
+const NS_R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+const NS_PKG_REL = 'http://schemas.openxmlformats.org/package/2006/relationships';
+const CT_SHEET = 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml';
+
+/** cellXfs indexes of styles.xml, by what the cell shows. */
+export const STYLE = {
+  normal: 0,
+  header: 1,
+  added: 2,
+  removed: 3,
+  changed: 4,
+  duplicate: 5,
+  headerAdded: 6,
+  headerRemoved: 7,
+  bold: 8,
+  headerKey: 9,
+} as const;
+
+export function contentTypesXml(sheetCount: number): string {
+  let sheets = '';
+  for (let i = 1; i <= sheetCount; i++) sheets += `<Override PartName="/xl/worksheets/sheet${i}.xml" ContentType="${CT_SHEET}"/>`;
+  return (
+    XML_HEAD +
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
+    '<Default Extension="xml" ContentType="application/xml"/>' +
+    '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>' +
+    '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>' +
+    sheets +
+    '</Types>'
+  );
+}
+
+export const ROOT_RELS =
+  XML_HEAD +
+  `<Relationships xmlns="${NS_PKG_REL}">` +
+  '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>' +
+  '</Relationships>';
+
+export function workbookRelsXml(sheetCount: number): string {
+  let rels = '';
+  for (let i = 1; i <= sheetCount; i++) {
+    rels += `<Relationship Id="rId${i}" Type="${NS_R}/worksheet" Target="worksheets/sheet${i}.xml"/>`;
+  }
+  rels += `<Relationship Id="rId${sheetCount + 1}" Type="${NS_R}/styles" Target="styles.xml"/>`;
+  return XML_HEAD + `<Relationships xmlns="${NS_PKG_REL}">${rels}</Relationships>`;
+}
+
+/** A sheet of the workbook, with the autofilter range Excel should know about (if any). */
+export interface WorkbookSheet {
+  name: string;
+  filterRef?: string;
+}
+
+/** workbook.xml; an autofilter also needs its hidden `_xlnm._FilterDatabase` name. */
+export function workbookXml(sheets: readonly WorkbookSheet[], activeTab: number): string {
+  let list = '';
+  let names = '';
+  sheets.forEach((s, i) => {
+    list += `<sheet name="${xmlText(s.name)}" sheetId="${i + 1}" r:id="rId${i + 1}"/>`;
+    if (s.filterRef) {
+      const abs = s.filterRef.replace(/([A-Z]+)(\d+)/g, '$$$1$$$2');
+      names += `<definedName name="_xlnm._FilterDatabase" localSheetId="${i}" hidden="1">'${xmlText(s.name.replace(/'/g, "''"))}'!${abs}</definedName>`;
+    }
+  });
+  return (
+    XML_HEAD +
+    `<workbook xmlns="${NS_MAIN}" xmlns:r="${NS_R}">` +
+    `<bookViews><workbookView activeTab="${activeTab}"/></bookViews>` +
+    `<sheets>${list}</sheets>` +
+    (names ? `<definedNames>${names}</definedNames>` : '') +
+    '</workbook>'
+  );
+}
+
+const fill = (rgb: string): string =>
+  `<fill><patternFill patternType="solid"><fgColor rgb="FF${rgb}"/><bgColor indexed="64"/></patternFill></fill>`;
+const xf = (font: number, fillId: number): string =>
+  `<xf numFmtId="0" fontId="${font}" fillId="${fillId}" borderId="0" xfId="0"${fillId ? ' applyFill="1"' : ''}${font ? ' applyFont="1"' : ''}/>`;
+
+/** styles.xml with the fills of the diff: green added, red removed, yellow changed, orange duplicate. */
+export const STYLES_XML =
+  XML_HEAD +
+  `<styleSheet xmlns="${NS_MAIN}">` +
+  '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>' +
+  '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>' +
+  '<fills count="8"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>' +
+  fill('C6EFCE') + // 2 green
+  fill('FFC7CE') + // 3 red
+  fill('FFEB9C') + // 4 yellow
+  fill('FCE4D6') + // 5 orange
+  fill('D9D9D9') + // 6 grey
+  fill('DDEBF7') + // 7 blue
+  '</fills>' +
+  '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
+  '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
+  '<cellXfs count="10">' +
+  xf(0, 0) + // normal
+  xf(1, 6) + // header
+  xf(0, 2) + // added
+  xf(0, 3) + // removed
+  xf(0, 4) + // changed
+  xf(0, 5) + // duplicate
+  xf(1, 2) + // header of an added column
+  xf(1, 3) + // header of a removed column
+  xf(1, 0) + // bold
+  xf(1, 7) + // header of a key column
+  '</cellXfs>' +
+  '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
+  '</styleSheet>';
+
+/** Opening of a worksheet part: optional frozen header row and column widths. */
+export function worksheetStart(opts: { freezeHeader: boolean; widths: readonly number[] }): string {
+  const pane = opts.freezeHeader
+    ? '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+    : '';
+  let cols = '';
+  opts.widths.forEach((w, i) => {
+    cols += `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`;
+  });
+  return (
+    XML_HEAD +
+    `<worksheet xmlns="${NS_MAIN}" xmlns:r="${NS_R}">` +
+    `<sheetViews><sheetView workbookViewId="0">${pane}</sheetView></sheetViews>` +
+    '<sheetFormatPr defaultRowHeight="15"/>' +
+    (cols ? `<cols>${cols}</cols>` : '') +
+    '<sheetData>'
+  );
+}
+
+/** Closing of a worksheet part, with the autofilter range when given. */
+export function worksheetEnd(filterRef?: string): string {
+  return '</sheetData>' + (filterRef ? `<autoFilter ref="${filterRef}"/>` : '') + '</worksheet>';
+}
