@@ -90,8 +90,16 @@ export async function getJobView(deps: ServiceDeps, caller: Caller, id: string) 
   return toJobView(await getOwnedJob(deps, caller, id));
 }
 
+/** Throws 400 unless `id` is a Redis stream id (`<ms>-<seq>`), the shape of event ids. */
+export function assertEventId(id: string | undefined): void {
+  if (id !== undefined && !/^\d{1,20}-\d{1,20}$/.test(id)) {
+    throw ERRORS.validation(`not an event id: ${id}`, { issues: [{ path: ['lastEventId'], message: 'expected <ms>-<seq>' }] });
+  }
+}
+
 /** GET /compare/jobs/{id}/events (history after `afterId`, oldest first). */
 export async function listJobEvents(deps: ServiceDeps, caller: Caller, id: string, afterId?: string): Promise<JobEvent[]> {
+  assertEventId(afterId);
   await getOwnedJob(deps, caller, id);
   return deps.jobs.events(id, afterId ? { afterId } : {});
 }

@@ -9,6 +9,8 @@
  */
 import { ERRORS } from '../errors/index.js';
 import type { JobStore } from '../jobs/types.js';
+import type { Caller, ServiceDeps } from './deps.js';
+import { fingerprintOf, runIdempotent, type IdempotentResult } from './idempotency.js';
 import { isJobId } from './job-ids.js';
 
 const ORDER_ID = /^sd([A-Za-z0-9_-]{22})(?:r([1-9][0-9]{0,4}))?$/;
@@ -61,4 +63,21 @@ export async function notifyDevPayment(deps: { jobs: JobStore }, orderId: string
     });
   }
   return { orderId, jobId: order.jobId, amount: order.amount, transactionId };
+}
+
+/** POST /dev/pay/{orderId} with Idempotency-Key support: 202 `{orderId, jobId, amount, transactionId, status}`. */
+export async function payDevOrder(
+  deps: ServiceDeps,
+  req: { caller: Caller; orderId: string; idempotencyKey?: string | undefined },
+): Promise<IdempotentResult> {
+  const idem = { redis: deps.redis, keys: deps.keys, ttlSeconds: deps.config.http.idempotencyTtlSeconds };
+  const scope = { ownerId: req.caller.accountId, key: req.idempotencyKey, operation: `POST /dev/pay/${req.orderId}` };
+  const fingerprint = fingerprintOf({ orderId: req.orderId });
+  return runIdempotent(idem, scope, {
+    fingerprintOnly: async () => fingerprint,
+    execute: async () => {
+      const paid = await notifyDevPayment(deps, req.orderId);
+      return { fingerprint, response: { status: 202, body: { ...paid, status: 'payment_sent' } } };
+    },
+  });
 }

@@ -1,0 +1,55 @@
+/**
+ * Builds the HTTP API from its dependencies without listening (tests drive it with `inject`).
+ *
+ * Every route plugin is registered twice: under `/api/v1` (documented) and unprefixed (the
+ * aliases of DESIGN §3, hidden from the OpenAPI document).
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerErrorHandling } from './error-handler.js';
+import auth from './plugins/auth.js';
+import liveEvents from './plugins/live-events.js';
+import multipart from './plugins/multipart.js';
+import openapi from './plugins/openapi.js';
+import compareJobRoutes from './routes/compare-jobs.js';
+import devPayRoutes from './routes/dev-pay.js';
+import fileRoutes from './routes/files.js';
+import healthRoutes from './routes/health.js';
+import jobDownloadRoutes from './routes/job-downloads.js';
+import jobEventRoutes from './routes/job-events.js';
+import type { AppDeps } from './types.js';
+
+export type { AppDeps } from './types.js';
+
+export const API_PREFIX = '/api/v1';
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    trustProxy: true,
+    // Uploads stream through multipart; other bodies are small JSON.
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const { connectSubscriber, ssePollMs, clock, ...rest } = deps;
+  app.decorate('deps', { ...rest, clock: clock ?? Date.now, ssePollMs: ssePollMs ?? 15_000 });
+  registerErrorHandling(app, deps.redis);
+
+  await app.register(openapi);
+  await app.register(auth);
+  await app.register(multipart);
+  await app.register(liveEvents, connectSubscriber ? { connect: connectSubscriber } : {});
+
+  for (const prefix of [API_PREFIX, '']) {
+    const opts = { prefix, alias: prefix === '' };
+    await app.register(healthRoutes, opts);
+    await app.register(compareJobRoutes, opts);
+    await app.register(jobEventRoutes, opts);
+    await app.register(jobDownloadRoutes, opts);
+    if (deps.config.payment.provider === 'dev') await app.register(devPayRoutes, opts);
+  }
+  if (deps.config.storage.driver === 'local') await app.register(fileRoutes);
+  return app;
+}
