@@ -97,9 +97,17 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
 
   const oldRows = oldT.rows;
   const newRows = newT.rows;
+  // Old index of the next paired new row at or after j (old length when none), so removed rows
+  // are emitted before the added rows that took their place, as a text diff does.
+  const nextPaired = new Int32Array(newRows.length);
+  for (let j = newRows.length - 1, next = oldRows.length; j >= 0; j--) {
+    if (pairOf[j]! >= 0) next = pairOf[j]!;
+    nextPaired[j] = next;
+  }
   for (let j = 0; j < newRows.length; j++) {
     const i = pairOf[j]!;
     if (i < 0) {
+      flushOld(nextPaired[j]!);
       const type = dup.has(newKeys[j]!) ? 'duplicate' : 'added';
       if (type === 'duplicate') counts.duplicateKeys++;
       else counts.added++;

@@ -47,9 +47,10 @@ export interface RowChange {
  * (compared and added), then removed columns in the old file's order.
  *
  * `changes` order (stable, unchanged rows omitted): the new file's order; a removed row (or an
- * old-side duplicate) is placed just before the first new-file row whose old counterpart came
- * after it in the old file, i.e. where it was among its neighbours; those with no such
- * neighbour come at the end, in old-file order.
+ * old-side duplicate) is placed where it stood among its neighbours: just before the first
+ * new-file row whose old counterpart came after it in the old file, and before the added rows
+ * that precede that row (as a text diff shows deletions before insertions); removed rows after
+ * the last paired row come at the end, in old-file order.
  *
  * The tables are kept by reference so writers can render whole rows; nothing is copied.
  */

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { CompareOptionsSchema, type CompareOptions } from '../../../src/contracts/jobs.js';
+import { createCellComparer, createKeyCanonicaliser } from '../../../src/domain/cell-compare.js';
+import type { CellValue } from '../../../src/domain/table.js';
+
+const opts = (o: Partial<CompareOptions> = {}): CompareOptions => CompareOptionsSchema.parse(o);
+
+describe('createCellComparer', () => {
+  it.each<[string, Partial<CompareOptions>, CellValue, CellValue, boolean]>([
+    ['identical text', {}, 'a', 'a', true],
+    ['different text', {}, 'a', 'b', false],
+    ['"1.0" equals 1', {}, '1.0', 1, true],
+    ['numeric strings compare as numbers', {}, '10', '1e1', true],
+    ['float noise is absorbed', {}, 0.1 + 0.2, '0.3', true],
+    ['numbers differ without tolerance', {}, 1, 1.01, false],
+    ['numbers within tolerance', { numericTolerance: 0.05 }, '1', 1.04, true],
+    ['numbers beyond tolerance', { numericTolerance: 0.05 }, '1', 1.06, false],
+    ['thousands separators are text', {}, '1,000', 1000, false],
+    ['case differs', {}, 'Apple', 'apple', false],
+    ['ignoreCase', { ignoreCase: true }, 'Apple', 'aPPLE', true],
+    ['spaces differ', {}, ' a', 'a', false],
+    ['trim', { trim: true }, '  a ', 'a', true],
+    ['inner whitespace differs under trim', { trim: true }, 'a  b', 'a b', false],
+    ['collapseWhitespace', { collapseWhitespace: true }, 'a \t b', 'a b', true],
+    ['null equals empty by default', {}, null, '', true],
+    ['null differs from empty without emptyEqualsMissing', { emptyEqualsMissing: false }, null, '', false],
+    ['null equals null without emptyEqualsMissing', { emptyEqualsMissing: false }, null, null, true],
+    ['blank after trim equals null', { trim: true }, '   ', null, true],
+    ['empty differs from a value', {}, '', '0', false],
+    ['boolean equals its text', {}, true, 'TRUE', true],
+    ['boolean equals lower-case text', {}, false, 'false', true],
+    ['boolean differs from the other text', {}, true, 'false', false],
+    ['text booleans keep case without ignoreCase', {}, 'true', 'TRUE', false],
+    ['ISO date text', {}, '2024-03-01', '2024-03-01', true],
+  ])('%s', (_name, o, a, b, expected) => {
+    const eq = createCellComparer(opts(o));
+    expect(eq(a, b)).toBe(expected);
+    expect(eq(b, a)).toBe(expected);
+  });
+});
+
+describe('createKeyCanonicaliser', () => {
+  it('folds number cells and numeric text onto one key', () => {
+    const k = createKeyCanonicaliser(opts());
+    expect(k(7)).toBe(k('7'));
+    expect(k('7.0')).toBe(k(7));
+    expect(k(true)).toBe(k('true'));
+  });
+
+  it('keeps leading zeros: codes are not numbers', () => {
+    const k = createKeyCanonicaliser(opts());
+    expect(k('007')).not.toBe(k('7'));
+  });
+
+  it('follows the text options', () => {
+    expect(createKeyCanonicaliser(opts({ ignoreCase: true, trim: true }))(' AbC ')).toBe('abc');
+    expect(createKeyCanonicaliser(opts())(' AbC ')).toBe(' AbC ');
+  });
+});
