@@ -1,0 +1,233 @@
+/**
+ * One typed wrapper per Lua script in src/redis/scripts (see each script's header for the exact
+ * KEYS/ARGV layout). Wrappers take named key objects and turn them into KEYS in exactly one place.
+ *
+ * Every script is idempotent under re-send: ioredis re-sends commands whose reply was lost on a
+ * reconnect, and a second run changes nothing (docs/job-runtime.md).
+ */
+import type { Redis } from 'ioredis';
+import { runScript } from './script-loader.js';
+import type { Keys } from './keys.js';
+
+/** The keys of one job (all share the job's hash tag). */
+export interface JobKeys {
+  job: string;
+  lock: string;
+  events: string;
+  channel: string;
+}
+
+/** A work stream with its bookkeeping keys. */
+export interface StreamKeys {
+  stream: string;
+  entries: string;
+  group: string;
+  kind: string;
+}
+
+export function jobKeys(keys: Keys, id: string): JobKeys {
+  return { job: keys.job(id), lock: keys.jobLock(id), events: keys.jobEvents(id), channel: keys.jobChannel(id) };
+}
+
+export function streamKeys(keys: Keys, kind: string): StreamKeys {
+  return { stream: keys.stream(kind), entries: keys.streamEntries(kind), group: keys.group(kind), kind };
+}
+
+const jobKeyList = (k: JobKeys) => [k.job, k.lock, k.events, k.channel];
+
+/** create.lua: the job hash, `created` event, account index and outbox mark. */
+export async function createScript(
+  redis: Redis,
+  k: JobKeys & { accountJobs: string; outbox: string; expiry: string },
+  a: { jobId: string; now: number; expiresAt: number; kind: string; envelope: string; eventData: string; fields: string[] },
+): Promise<boolean> {
+  const r = await runScript(redis, 'create', [k.job, k.events, k.channel, k.accountJobs, k.outbox, k.expiry], [
+    a.jobId, a.now, a.expiresAt, a.kind, a.envelope, a.eventData, ...a.fields,
+  ]);
+  return r === 1;
+}
+
+/** enqueue.lua: outbox mark → stage stream; returns the entry id or null when nothing was pending. */
+export async function enqueueScript(
+  redis: Redis,
+  k: { job: string; outbox: string } & StreamKeys,
+  a: { jobId: string },
+): Promise<string | null> {
+  const r = await runScript(redis, 'enqueue', [k.job, k.outbox, k.stream, k.entries], [a.jobId, k.kind, k.group]);
+  return typeof r === 'string' ? r : null;
+}
+
+/** publish.lua: a message for an existing job, no state change; null when the job is missing. */
+export async function publishScript(
+  redis: Redis,
+  k: { job: string } & StreamKeys,
+  a: { jobId: string; envelope: string },
+): Promise<string | null> {
+  const r = await runScript(redis, 'publish', [k.job, k.stream, k.entries], [a.jobId, k.kind, k.group, a.envelope]);
+  return typeof r === 'string' ? r : null;
+}
+
+export interface ClaimItem {
+  keys: JobKeys;
+  entryId: string;
+  jobId: string;
+  expect: readonly string[];
+  /** Status while running; '' keeps the status unchanged. */
+  running: string;
+  startEvent: string;
+}
+
+export type ClaimReply =
+  | { code: 'claimed'; token: string; attempt: number; values: (string | null)[] }
+  | { code: 'busy' | 'stale' | 'dead' };
+
+/** claim.lua: one call for a whole read batch. */
+export async function claimScript(
+  redis: Redis,
+  k: StreamKeys & { dead: string },
+  a: { consumer: string; now: number; leaseMs: number; maxAttempts: number; graceMs: number; fields: readonly string[] },
+  items: readonly ClaimItem[],
+): Promise<ClaimReply[]> {
+  const keys = [k.stream, k.entries, k.dead];
+  const argv: (string | number)[] = [k.group, a.consumer, a.now, a.leaseMs, a.maxAttempts, a.graceMs, items.length, a.fields.length, ...a.fields];
+  for (const it of items) {
+    keys.push(...jobKeyList(it.keys));
+    argv.push(it.entryId, it.jobId, it.expect.join(','), it.running, it.startEvent);
+  }
+  const r = (await runScript(redis, 'claim', keys, argv)) as [string, string?, string?, (string | null)[]?][];
+  return r.map((x) =>
+    x[0] === 'claimed'
+      ? { code: 'claimed', token: String(x[1]), attempt: Number(x[2]), values: x[3] ?? [] }
+      : { code: x[0] as 'busy' | 'stale' | 'dead' },
+  );
+}
+
+export type FinishOpCode = 'complete' | 'retry' | 'fail' | 'release';
+const OP_CODES: Record<FinishOpCode, string> = { complete: 'c', retry: 'r', fail: 'f', release: 'x' };
+
+export interface FinishItem {
+  keys: JobKeys;
+  op: FinishOpCode;
+  entryId: string;
+  jobId: string;
+  token: string;
+  from: readonly string[];
+  /** '' keeps the status. */
+  to: string;
+  /** Flat field/value list (see encodePatch). */
+  patch: readonly string[];
+  eventType: string;
+  /** JSON object or ''. */
+  eventData: string;
+  /** Next-stage stream (complete only). */
+  next?: StreamKeys;
+  /** complete: next envelope; retry/fail/release: the entry's data. */
+  data: string;
+  /** complete: '1' if terminal; retry: due ms; fail: '1' to dead-letter. */
+  arg: string;
+}
+
+export type FinishReply = 'applied' | 'stale' | 'gone';
+
+/** finish.lua: record a micro-batch of outcomes (complete, retry, fail, release). */
+export async function finishScript(
+  redis: Redis,
+  k: StreamKeys & { dead: string; delayed: string },
+  a: { now: number; graceMs: number },
+  items: readonly FinishItem[],
+): Promise<FinishReply[]> {
+  const nexts: StreamKeys[] = [];
+  const nextIndex = (s: StreamKeys | undefined): number => {
+    if (!s) return 0;
+    let i = nexts.findIndex((x) => x.stream === s.stream);
+    if (i < 0) i = nexts.push(s) - 1;
+    return i + 1;
+  };
+  const perJob: (string | number)[] = [];
+  const jobKeysFlat: string[] = [];
+  for (const it of items) {
+    jobKeysFlat.push(...jobKeyList(it.keys));
+    perJob.push(
+      OP_CODES[it.op], it.entryId, it.jobId, it.token, it.from.join(','), it.to,
+      it.patch.length > 0 ? JSON.stringify(it.patch) : '', it.eventType, it.eventData,
+      nextIndex(it.next), it.data, it.arg,
+    );
+  }
+  const keys = [k.stream, k.entries, k.dead, k.delayed, ...nexts.flatMap((s) => [s.stream, s.entries]), ...jobKeysFlat];
+  const argv = [k.group, a.now, a.graceMs, k.kind, nexts.length, items.length, ...nexts.flatMap((s) => [s.group, s.kind]), ...perJob];
+  return (await runScript(redis, 'finish', keys, argv)) as FinishReply[];
+}
+
+export interface HeartbeatItem {
+  keys: JobKeys;
+  entryId: string;
+  jobId: string;
+  token: string;
+}
+
+/** heartbeat.lua: 'ok', 'lost', or the id of a replacement entry. */
+export async function heartbeatScript(
+  redis: Redis,
+  k: StreamKeys,
+  a: { consumer: string; leaseMs: number },
+  items: readonly HeartbeatItem[],
+): Promise<string[]> {
+  const keys = [k.stream, k.entries, ...items.flatMap((it) => [it.keys.job, it.keys.lock])];
+  const argv = [k.group, a.consumer, a.leaseMs, k.kind, items.length, ...items.flatMap((it) => [it.entryId, it.jobId, it.token])];
+  return (await runScript(redis, 'heartbeat', keys, argv)) as string[];
+}
+
+/** progress.lua: fenced progress write; false when the token is no longer current. */
+export async function progressScript(
+  redis: Redis,
+  k: JobKeys,
+  a: { token: string; progress: number; now: number; emit: boolean; data: string },
+): Promise<boolean> {
+  const r = await runScript(redis, 'progress', jobKeyList(k), [a.token, a.progress, a.now, a.emit ? '1' : '', a.data]);
+  return r === 1;
+}
+
+/** transition.lua: CAS with event, fence bump and optional next stage. */
+export async function transitionScript(
+  redis: Redis,
+  k: JobKeys & { next?: StreamKeys },
+  a: {
+    tid: string; jobId: string; from: readonly string[]; to: string; now: number; patch: readonly string[];
+    eventType: string; eventData: string; terminal: boolean; graceMs: number; nextData: string;
+  },
+): Promise<boolean> {
+  const keys = jobKeyList(k);
+  if (k.next) keys.push(k.next.stream, k.next.entries);
+  const r = await runScript(redis, 'transition', keys, [
+    a.tid, a.from.join(','), a.to, a.now, a.patch.length > 0 ? JSON.stringify(a.patch) : '', a.eventType, a.eventData,
+    a.terminal ? '1' : '', a.graceMs, k.next ? a.nextData : '', k.next?.kind ?? '', k.next?.group ?? '', a.jobId,
+  ]);
+  return r === 1;
+}
+
+/** promote.lua: due retries back into the stream; returns how many were added. */
+export async function promoteScript(
+  redis: Redis,
+  k: StreamKeys & { delayed: string },
+  a: { now: number; jobs: readonly { jobId: string; job: string }[] },
+): Promise<number> {
+  const keys = [k.delayed, k.stream, k.entries, ...a.jobs.map((j) => j.job)];
+  return Number(await runScript(redis, 'promote', keys, [a.now, k.kind, a.jobs.length, ...a.jobs.map((j) => j.jobId)]));
+}
+
+/** restore.lua: rebuild deleted pending entries from the job hash; returns how many were added. */
+export async function restoreScript(
+  redis: Redis,
+  k: StreamKeys,
+  a: { terminal: readonly string[]; entries: readonly { entryId: string; jobId: string; job: string }[] },
+): Promise<number> {
+  const keys = [k.stream, k.entries, ...a.entries.map((e) => e.job)];
+  const argv = [k.kind, a.terminal.join(','), a.entries.length, ...a.entries.flatMap((e) => [e.entryId, e.jobId])];
+  return Number(await runScript(redis, 'restore', keys, argv));
+}
+
+/** trim.lua: XTRIM MINID below every unacked entry; returns counts of trimmed entries and deleted consumers. */
+export async function trimScript(redis: Redis, k: { stream: string }, a: { consumerIdleMs: number }): Promise<{ trimmed: number; consumersDeleted: number }> {
+  const r = (await runScript(redis, 'trim', [k.stream], [a.consumerIdleMs])) as [number, number];
+  return { trimmed: Number(r[0]), consumersDeleted: Number(r[1]) };
+}

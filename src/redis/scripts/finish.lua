@@ -1,0 +1,120 @@
+--[[
+  finish: record the outcomes of a batch of jobs (one call per micro-batch of outcomes).
+
+  Fenced: an outcome applies only while the job's `fence` equals the worker's token and the lock
+  holds that token (or has lapsed with nobody taking over). Applying bumps the fence, deletes the
+  lock, XACKs the entry and stores `done = token`, so a re-send answers 'applied' and any later
+  write with that token is rejected.
+
+  KEYS[1] work stream  KEYS[2] entries index  KEYS[3] dead-letter stream  KEYS[4] delayed zset
+  KEYS[5 .. 4+2m]  next-stage pairs (stream, entries index), m = ARGV[5]
+  KEYS[5+2m+4(i-1) ..]  per job i: job hash, lock, job events stream, job channel
+
+  ARGV[1] group  ARGV[2] now (ms)  ARGV[3] tombstone grace (ms)  ARGV[4] kind  ARGV[5] m
+  ARGV[6] n (jobs)  ARGV[7+2(j-1)], ARGV[8+2(j-1)]  group and kind of next-stage stream j
+  ARGV[7+2m+12(i-1) ..] per job i: op, entry id, job id, token, from (csv), to ('' = unchanged),
+    patch (JSON array field, value, ... or ''), event type ('' = no event), event data (JSON or ''),
+    next index (1..m, 0 = none), data, arg
+    op 'c' complete: data = next-stage envelope; arg '1' when `to` is terminal (expire job keys)
+    op 'r' retry:    data = entry data (kept as q:<kind>); arg = due time (ms) in the delayed zset
+    op 'f' fail:     data = entry data; arg '1' to also dead-letter the entry
+    op 'x' release:  data = entry data, re-added to the stream at once; the attempt is not counted
+
+  Returns one code per job: 'applied' | 'stale' (token no longer current: nothing written; acked
+  only when the job has left the stage) | 'gone' (job missing: acked).
+]]
+local stream, entries, dead, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local group, now, grace, kind = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
+local m, n = tonumber(ARGV[5]), tonumber(ARGV[6])
+
+local function inset(csv, v)
+  return v ~= nil and string.find(',' .. csv .. ',', ',' .. v .. ',', 1, true) ~= nil
+end
+
+local function ack(eid)
+  redis.call('XACK', stream, group, eid)
+  redis.call('HDEL', entries, eid)
+end
+
+local function expire(job, events, expiresAt)
+  local at = string.format('%.0f', math.max(tonumber(expiresAt or now), tonumber(now)) + grace)
+  redis.call('PEXPIREAT', job, at)
+  redis.call('PEXPIREAT', events, at)
+end
+
+local function addEntry(s, idx, jid, data, g)
+  if redis.call('EXISTS', s) == 0 then redis.pcall('XGROUP', 'CREATE', s, g, '0', 'MKSTREAM') end
+  local id = redis.call('XADD', s, '*', 'data', data)
+  redis.call('HSET', idx, id, jid)
+  return id
+end
+
+local out = {}
+for i = 1, n do
+  local k, a = 4 + 2 * m + 4 * (i - 1), 6 + 2 * m + 12 * (i - 1)
+  local job, lock, events, chan = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
+  local op, eid, jid, token, from, to = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
+  local patch, etype, edata, nextIdx, data, arg =
+    ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], tonumber(ARGV[a + 10]), ARGV[a + 11], ARGV[a + 12]
+  local h = redis.call('HMGET', job, 'status', 'fence', 'done', 'expiresAt', 'attempts')
+  if not h[1] then
+    ack(eid)
+    out[i] = 'gone'
+  elseif h[3] == token then
+    out[i] = 'applied'
+  elseif h[2] ~= token then
+    -- A user transition moved the job on (no new claim holds the entry): the entry is moot.
+    if not inset(from, h[1]) then ack(eid) end
+    out[i] = 'stale'
+  else
+    local holder = redis.call('GET', lock)
+    if (holder and holder ~= token) or not inset(from, h[1]) then
+      out[i] = 'stale'
+    else
+      redis.call('DEL', lock)
+      redis.call('HINCRBY', job, 'fence', 1)
+      ack(eid)
+      local st = to
+      if st == '' then st = h[1] end
+      local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token }
+      if op == 'r' then
+        f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
+      elseif op == 'x' then
+        f[#f + 1] = 'attempts'; f[#f + 1] = math.max(0, tonumber(h[5] or '1') - 1)
+      else
+        if op == 'c' then
+          f[#f + 1] = 'attempts'; f[#f + 1] = '0'
+          if nextIdx > 0 then f[#f + 1] = 'q:' .. ARGV[6 + 2 * nextIdx]; f[#f + 1] = data end
+        end
+        if patch ~= '' then
+          for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
+        end
+        redis.call('HDEL', job, 'q:' .. kind)
+      end
+      redis.call(unpack(f))
+      if etype ~= '' then
+        local ev = { 'XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st }
+        if edata ~= '' then ev[#ev + 1] = 'data'; ev[#ev + 1] = edata end
+        redis.call('PUBLISH', chan, redis.call(unpack(ev)))
+      end
+      if op == 'c' then
+        if nextIdx > 0 then
+          addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], jid, data, ARGV[5 + 2 * nextIdx])
+        end
+        if arg == '1' then expire(job, events, h[4]) end
+      elseif op == 'r' then
+        redis.call('ZADD', delayed, arg, jid)
+      elseif op == 'x' then
+        addEntry(stream, entries, jid, data, group)
+      elseif op == 'f' then
+        if arg == '1' then
+          redis.call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
+            'reason', edata, 'data', data)
+        end
+        expire(job, events, h[4])
+      end
+      out[i] = 'applied'
+    end
+  end
+end
+return out
