@@ -275,7 +275,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
 
   const reading = readLoop({
     redis, blocking, stream: sk, consumerName: opts.consumerName, blockMs: jobs.blockMs, log,
-    maxBatch: Number(process.env.SD_MAXB ?? Math.max(1, Math.ceil(concurrency / 4))),
+    maxBatch: opts.readBatch ?? Math.max(1, Math.ceil(concurrency / 4)),
     stopped: () => closing,
     freeSlots,
     waitSlot: () => new Promise<void>((r) => slotWaiters.push(r)),

@@ -1,0 +1,343 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { JOB_RECORD_FIELDS } from '../../src/jobs/hash.js';
+import { createJobStore, enqueueJob } from '../../src/jobs/store.js';
+import type { JobStore } from '../../src/jobs/types.js';
+import {
+  claimScript,
+  finishScript,
+  heartbeatScript,
+  jobKeys,
+  progressScript,
+  promoteScript,
+  restoreScript,
+  streamKeys,
+  trimScript,
+  type ClaimItem,
+  type FinishItem,
+} from '../../src/redis/scripts.js';
+import { ensureGroups } from '../../src/streams/groups.js';
+import { newJob } from '../helpers/jobs.js';
+import { useTestRedis, type TestRedis } from '../helpers/redis.js';
+
+let t: TestRedis;
+let store: JobStore;
+let now = 1_800_000_000_000;
+const clock = () => now;
+
+beforeEach(async () => {
+  t = await useTestRedis();
+  store = createJobStore({ redis: t.redis, keys: t.keys, clock, tombstoneGraceMs: 60_000 });
+});
+afterEach(() => t.cleanup());
+
+const sk = () => streamKeys(t.keys, 'compare');
+const dead = () => t.keys.deadLetter();
+const claimOpts = (consumer = 'c1') => ({ consumer, now, leaseMs: 5_000, maxAttempts: 3, graceMs: 60_000, fields: JOB_RECORD_FIELDS });
+const item = (jobId: string, entryId: string): ClaimItem => ({
+  keys: jobKeys(t.keys, jobId), entryId, jobId, expect: ['queued'], running: 'comparing', startEvent: 'compare_started',
+});
+const finishKeys = () => ({ ...sk(), dead: dead(), delayed: t.keys.delayed('compare') });
+const done = (jobId: string, entryId: string, token: string, over: Partial<FinishItem> = {}): FinishItem => ({
+  keys: jobKeys(t.keys, jobId), op: 'complete', entryId, jobId, token, from: ['comparing'], to: 'compared',
+  patch: ['price', '7'], eventType: 'compared', eventData: '{"rows":1}', data: '', arg: '', ...over,
+});
+const read = async (consumer = 'c1', count = 10) => {
+  const r = (await t.redis.xreadgroup('GROUP', 'compare', consumer, 'COUNT', count, 'STREAMS', sk().stream, '>')) as
+    | [string, [string, string[]][]][]
+    | null;
+  return r?.[0]?.[1] ?? [];
+};
+const pending = async () => Number(((await t.redis.xpending(sk().stream, 'compare')) as [number])[0]);
+const eventTypes = async (id: string) => (await store.events(id)).map((e) => e.type);
+
+/** Creates, enqueues, reads and claims one job; returns its entry id and token. */
+async function running(id: string): Promise<{ entryId: string; token: string }> {
+  await store.create(newJob(id));
+  const [entry] = await read();
+  const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item(id, entry![0])]);
+  if (r?.code !== 'claimed') throw new Error(`not claimed: ${r?.code}`);
+  return { entryId: entry![0], token: r.token };
+}
+
+describe('create and enqueue', () => {
+  it('writes the job, its created event and indexes, then enqueues it once', async () => {
+    await ensureGroups(t.redis, t.keys);
+    const rec = await store.create(newJob('a'));
+    expect(rec.status).toBe('queued');
+    expect(await store.get('a')).toEqual(rec);
+    expect(await eventTypes('a')).toEqual(['created']);
+    expect(await t.redis.zscore(t.keys.outbox(), 'a')).toBeNull();
+    expect(await t.redis.zscore(t.keys.expiry(), 'a')).toBe(String(now + 3_600_000));
+    expect(await t.redis.zrange(t.keys.accountJobs('acct-test'), 0, -1)).toEqual(['a']);
+    const entries = await t.redis.xrange(sk().stream, '-', '+');
+    expect(entries).toHaveLength(1);
+    expect(await t.redis.hget(sk().entries, entries[0]![0])).toBe('a');
+    expect(await enqueueJob(t.redis, t.keys, 'a')).toBeNull();
+    expect(await t.redis.xlen(sk().stream)).toBe(1);
+  });
+
+  it('is idempotent under a re-sent create', async () => {
+    await store.create(newJob('a'));
+    await store.create(newJob('a'));
+    expect(await eventTypes('a')).toEqual(['created']);
+    expect(await t.redis.xlen(sk().stream)).toBe(1);
+  });
+
+  it('creates the group at id 0 when a producer writes first, so nothing is skipped', async () => {
+    await store.create(newJob('early'));
+    const groups = (await t.redis.xinfo('GROUPS', sk().stream)) as unknown[];
+    expect(groups).toHaveLength(1);
+    await ensureGroups(t.redis, t.keys); // BUSYGROUP is ignored
+    const entries = await read();
+    expect(entries.map((e) => JSON.parse(e[1][1]!).jobId)).toEqual(['early']);
+  });
+});
+
+describe('claim', () => {
+  it('claims from the expected status with a fresh token and lease, and returns the record', async () => {
+    await store.create(newJob('a'));
+    const [entry] = await read();
+    const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0])]);
+    expect(r).toMatchObject({ code: 'claimed', token: '1', attempt: 1 });
+    expect(await t.redis.get(t.keys.jobLock('a'))).toBe('1');
+    expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
+    const job = await store.get('a');
+    expect(job).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
+    expect(r?.code === 'claimed' && r.values[JOB_RECORD_FIELDS.indexOf('status')]).toBe('comparing');
+    expect(await eventTypes('a')).toEqual(['created', 'compare_started']);
+  });
+
+  it('answers a re-sent claim with the same token and writes nothing twice', async () => {
+    const { entryId, token } = await running('a');
+    const [again] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entryId)]);
+    expect(again).toMatchObject({ code: 'claimed', token, attempt: 1 });
+    expect((await store.get('a'))?.fence).toBe(1);
+    expect(await eventTypes('a')).toEqual(['created', 'compare_started']);
+  });
+
+  it('leaves an entry pending while another holder has a live lease', async () => {
+    const { entryId } = await running('a');
+    const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts('c2'), [item('a', entryId)]);
+    expect(r).toEqual({ code: 'busy' });
+    expect(await pending()).toBe(1);
+  });
+
+  it('takes over a running job once its lease is gone, with a new token', async () => {
+    const { entryId } = await running('a');
+    await t.redis.del(t.keys.jobLock('a'));
+    const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts('c2'), [item('a', entryId)]);
+    expect(r).toMatchObject({ code: 'claimed', token: '2', attempt: 2 });
+  });
+
+  it('acks a stale delivery (job past the stage or gone) without changing anything', async () => {
+    await store.create(newJob('a'));
+    const [entry] = await read();
+    await store.transition('a', { from: ['queued'], to: 'cancelled', event: { type: 'cancelled' } });
+    await t.redis.xadd(sk().stream, '*', 'data', '{}');
+    const [e2] = await read();
+    const r = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0]), item('ghost', e2![0])]);
+    expect(r).toEqual([{ code: 'stale' }, { code: 'stale' }]);
+    expect(await pending()).toBe(0);
+    expect((await store.get('a'))?.status).toBe('cancelled');
+  });
+
+  it('dead-letters after max deliveries and fails the job with its reason', async () => {
+    await store.create(newJob('a'));
+    const [entry] = await read();
+    await t.redis.hset(t.keys.job('a'), 'attempts', '3');
+    const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0])]);
+    expect(r).toEqual({ code: 'dead' });
+    const job = await store.get('a');
+    expect(job).toMatchObject({ status: 'failed', error: { code: 'max_attempts_exceeded' } });
+    const dl = await t.redis.xrange(dead(), '-', '+');
+    expect(dl).toHaveLength(1);
+    expect(dl[0]![1]).toEqual(expect.arrayContaining(['job', 'a', 'entry', entry![0]]));
+    expect(await pending()).toBe(0);
+    expect(await t.redis.pttl(t.keys.job('a'))).toBeGreaterThan(0);
+  });
+});
+
+describe('finish', () => {
+  it('completes with patch, event, next stage and ack, and releases the lock', async () => {
+    const { entryId, token } = await running('a');
+    const next = streamKeys(t.keys, 'payment');
+    const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token, { next, data: '{"v":1,"next":true}' })]);
+    expect(r).toEqual(['applied']);
+    expect(await store.get('a')).toMatchObject({ status: 'compared', price: 7, attempts: 0, fence: 2 });
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
+    expect(await pending()).toBe(0);
+    expect(await t.redis.hlen(sk().entries)).toBe(0);
+    const nextEntries = await t.redis.xrange(next.stream, '-', '+');
+    expect(nextEntries.map((e) => e[1][1])).toEqual(['{"v":1,"next":true}']);
+    expect(await t.redis.hget(next.entries, nextEntries[0]![0])).toBe('a');
+    expect(await t.redis.xinfo('GROUPS', next.stream)).toHaveLength(1);
+    expect(await t.redis.pttl(t.keys.job('a'))).toBe(-1); // not terminal: no expiry yet
+  });
+
+  it('answers a re-sent complete with applied and writes nothing twice', async () => {
+    const { entryId, token } = await running('a');
+    const next = streamKeys(t.keys, 'payment');
+    const it = done('a', entryId, token, { next, data: '{}' });
+    await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [it]);
+    expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [it])).toEqual(['applied']);
+    expect(await eventTypes('a')).toEqual(['created', 'compare_started', 'compared']);
+    expect(await t.redis.xlen(next.stream)).toBe(1);
+  });
+
+  it('rejects a stale token and a lock taken by someone else', async () => {
+    const { entryId, token } = await running('a');
+    expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, String(Number(token) - 1))])).toEqual(['stale']);
+    await t.redis.set(t.keys.jobLock('a'), 'intruder');
+    expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['stale']);
+    expect((await store.get('a'))?.status).toBe('comparing');
+    expect(await pending()).toBe(1); // the entry stays for whoever takes the job over
+  });
+
+  it('sets the expiry (retention + tombstone grace) when the job reaches a terminal state', async () => {
+    const { entryId, token } = await running('a');
+    await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token, { to: 'ready', arg: '1' })]);
+    const at = Number(await t.redis.pexpiretime(t.keys.job('a')));
+    expect(at).toBe(now + 3_600_000 + 60_000);
+    expect(Number(await t.redis.pexpiretime(t.keys.jobEvents('a')))).toBe(at);
+  });
+
+  it('schedules a retry: back to the input status, delayed, acked; promote re-adds it once', async () => {
+    const { entryId, token } = await running('a');
+    const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [
+      done('a', entryId, token, { op: 'retry', to: 'queued', patch: [], eventType: 'retry_scheduled', data: '{"v":1,"x":1}', arg: String(now + 500) }),
+    ]);
+    expect(r).toEqual(['applied']);
+    expect((await store.get('a'))?.status).toBe('queued');
+    expect(await t.redis.zscore(t.keys.delayed('compare'), 'a')).toBe(String(now + 500));
+    expect(await pending()).toBe(0);
+    const pk = { ...sk(), delayed: t.keys.delayed('compare') };
+    expect(await promoteScript(t.redis, pk, { now, jobs: [{ jobId: 'a', job: t.keys.job('a') }] })).toBe(0); // not due yet
+    const due = { now: now + 500, jobs: [{ jobId: 'a', job: t.keys.job('a') }] };
+    expect(await promoteScript(t.redis, pk, due)).toBe(1);
+    expect(await promoteScript(t.redis, pk, due)).toBe(0);
+    const entries = await read();
+    expect(entries.map((e) => e[1][1])).toEqual(['{"v":1,"x":1}']);
+  });
+
+  it('releases a job for an immediate restart without counting the attempt, and fences the old token', async () => {
+    const { entryId, token } = await running('a');
+    const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [
+      done('a', entryId, token, { op: 'release', to: 'queued', patch: [], eventType: 'requeued', data: '{"again":1}' }),
+    ]);
+    expect(r).toEqual(['applied']);
+    expect(await store.get('a')).toMatchObject({ status: 'queued', attempts: 0 });
+    expect((await read()).map((e) => e[1][1])).toEqual(['{"again":1}']);
+    expect(await progressScript(t.redis, jobKeys(t.keys, 'a'), { token, progress: 5, now, emit: false, data: '{}' })).toBe(false);
+  });
+
+  it('fails terminally and dead-letters on request', async () => {
+    const { entryId, token } = await running('a');
+    await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [
+      done('a', entryId, token, { op: 'fail', to: 'failed', patch: ['error', '{"code":"x","message":"y"}'], eventType: 'failed', eventData: '{"code":"x"}', data: '{"orig":1}', arg: '1' }),
+    ]);
+    expect(await store.get('a')).toMatchObject({ status: 'failed', error: { code: 'x', message: 'y' } });
+    const dl = await t.redis.xrange(dead(), '-', '+');
+    expect(dl[0]![1]).toEqual(expect.arrayContaining(['data', '{"orig":1}']));
+    expect(await t.redis.pttl(t.keys.job('a'))).toBeGreaterThan(0);
+  });
+});
+
+describe('heartbeat and progress', () => {
+  it('extends a live lease and reports a lost one', async () => {
+    const { entryId, token } = await running('a');
+    await t.redis.pexpire(t.keys.jobLock('a'), 100);
+    const hb = { keys: jobKeys(t.keys, 'a'), entryId, jobId: 'a', token };
+    expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['ok']);
+    expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
+    await t.redis.hincrby(t.keys.job('a'), 'fence', 1);
+    expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['lost']);
+  });
+
+  it('re-adds an entry deleted while its job runs, so the job cannot be lost', async () => {
+    const { entryId, token } = await running('a');
+    await t.redis.xdel(sk().stream, entryId);
+    const [r] = await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [{ keys: jobKeys(t.keys, 'a'), entryId, jobId: 'a', token }]);
+    expect(r).toMatch(/^\d+-\d+$/);
+    expect(await t.redis.hget(sk().entries, r!)).toBe('a');
+    expect(await t.redis.hexists(sk().entries, entryId)).toBe(0);
+  });
+
+  it('writes progress only with the current token', async () => {
+    const { token } = await running('a');
+    const k = jobKeys(t.keys, 'a');
+    expect(await progressScript(t.redis, k, { token, progress: 40, now, emit: true, data: '{"progress":40}' })).toBe(true);
+    expect((await store.get('a'))?.progress).toBe(40);
+    expect(await progressScript(t.redis, k, { token: '99', progress: 90, now, emit: true, data: '{}' })).toBe(false);
+    expect((await store.get('a'))?.progress).toBe(40);
+    expect(await eventTypes('a')).toEqual(['created', 'compare_started', 'progress']);
+  });
+});
+
+describe('transition', () => {
+  it('applies only from an expected status and bumps the fence so a running worker is rejected', async () => {
+    const { entryId, token } = await running('a');
+    expect(await store.transition('a', { from: ['queued'], to: 'cancelled', event: { type: 'cancelled' } })).toBe(false);
+    expect(await store.transition('a', { from: ['queued', 'comparing'], to: 'cancelled', event: { type: 'cancelled' } })).toBe(true);
+    expect(await store.get('a')).toMatchObject({ status: 'cancelled', fence: 2 });
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
+    const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)]);
+    expect(r).toEqual(['stale']);
+    expect((await store.get('a'))?.status).toBe('cancelled');
+    expect(await pending()).toBe(0); // the job left the stage: its entry is acked
+    expect(await t.redis.pttl(t.keys.job('a'))).toBeGreaterThan(0);
+  });
+
+  it('adds the next stage atomically and can publish a message without a state change', async () => {
+    await store.create(newJob('a'));
+    await store.transition('a', { from: ['queued'], to: 'paid', patch: { paid: true }, event: { type: 'paid' }, next: { kind: 'export', type: 'ExportRequested' } });
+    expect(await store.get('a')).toMatchObject({ status: 'paid', paid: true });
+    const [e] = await t.redis.xrange(t.keys.stream('export'), '-', '+');
+    expect(JSON.parse(e![1][1]!)).toMatchObject({ type: 'ExportRequested', jobId: 'a' });
+    await store.publish('a', { kind: 'payment', type: 'PaymentNotified', payload: { orderId: 'o' } });
+    expect(await t.redis.xlen(t.keys.stream('payment'))).toBe(1);
+    await expect(store.publish('nope', { kind: 'payment', type: 'X' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('restore and trim', () => {
+  it('rebuilds a deleted pending entry once, and skips finished jobs', async () => {
+    await store.create(newJob('a'));
+    await store.create(newJob('b'));
+    const [ea, eb] = await read();
+    await store.transition('b', { from: ['queued'], to: 'cancelled', event: { type: 'cancelled' } });
+    await t.redis.xdel(sk().stream, ea![0], eb![0]);
+    const entries = [
+      { entryId: ea![0], jobId: 'a', job: t.keys.job('a') },
+      { entryId: eb![0], jobId: 'b', job: t.keys.job('b') },
+    ];
+    const terminal = ['ready', 'failed', 'cancelled', 'expired'];
+    expect(await restoreScript(t.redis, sk(), { terminal, entries })).toBe(1);
+    expect(await restoreScript(t.redis, sk(), { terminal, entries })).toBe(0);
+    expect((await read()).map((e) => JSON.parse(e[1][1]!).jobId)).toEqual(['a']);
+  });
+
+  it('trims acked entries but keeps pending and undelivered ones', async () => {
+    await ensureGroups(t.redis, t.keys);
+    for (const id of ['a', 'b', 'c', 'd', 'e']) await store.create(newJob(id));
+    const got = await read('c1', 3); // a, b, c delivered
+    await t.redis.xack(sk().stream, 'compare', got[0]![0], got[2]![0]); // a and c acked, b pending
+    const r = await trimScript(t.redis, sk(), { consumerIdleMs: 3_600_000 });
+    expect(r.trimmed).toBe(1); // only a (c sits behind pending b)
+    const left = (await t.redis.xrange(sk().stream, '-', '+')).map((e) => JSON.parse(e[1][1]!).jobId);
+    expect(left).toEqual(['b', 'c', 'd', 'e']);
+    await t.redis.xack(sk().stream, 'compare', got[1]![0]);
+    await trimScript(t.redis, sk(), { consumerIdleMs: 3_600_000 });
+    expect((await t.redis.xrange(sk().stream, '-', '+')).map((e) => JSON.parse(e[1][1]!).jobId)).toEqual(['d', 'e']);
+  });
+
+  it('leaves a stream without groups alone and forgets idle consumers with nothing pending', async () => {
+    await store.create(newJob('a'));
+    await t.redis.xgroup('DESTROY', sk().stream, 'compare');
+    expect(await trimScript(t.redis, sk(), { consumerIdleMs: 0 })).toEqual({ trimmed: 0, consumersDeleted: 0 });
+    await ensureGroups(t.redis, t.keys);
+    const [e] = await read('idle-one');
+    await t.redis.xack(sk().stream, 'compare', e![0]);
+    await new Promise((r) => setTimeout(r, 5));
+    expect((await trimScript(t.redis, sk(), { consumerIdleMs: 1 })).consumersDeleted).toBe(1);
+  });
+});
