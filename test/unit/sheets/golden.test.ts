@@ -1,0 +1,73 @@
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CompareOptionsSchema, DiffSummarySchema } from '../../../src/contracts/jobs.js';
+import { diffTables, keyValues, type DiffResult } from '../../../src/domain/diff.js';
+import type { CellValue, Table } from '../../../src/domain/table.js';
+import { readTable, type SheetFormat } from '../../../src/sheets/read-table.js';
+import { buildXlsx, type XlsxParts } from '../../fixtures/sheets/build-xlsx.js';
+
+/**
+ * Golden cases: test/fixtures/sheets/<case>/ holds left.* and right.* (CSV, or
+ * `<side>.xlsx-parts.json` built into an xlsx here), spec.json ({key, options}) and
+ * expected.json ({summary, changes}: type, key, side of duplicates, changed cells as
+ * {column: [old, new]}).
+ */
+const ROOT = resolve(import.meta.dirname, '../../fixtures/sheets');
+const CASES = readdirSync(ROOT, { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(join(ROOT, d.name, 'expected.json')))
+  .map((d) => d.name);
+
+interface ExpectedChange {
+  type: string;
+  key: CellValue[];
+  side?: 'old' | 'new';
+  cells?: Record<string, [CellValue, CellValue]>;
+}
+
+let tmp: string;
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'sd-golden-'));
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function load(caseName: string, side: 'left' | 'right'): Promise<Table> {
+  const dir = join(ROOT, caseName);
+  const file = readdirSync(dir).find((f) => f.startsWith(`${side}.`))!;
+  if (file.endsWith('.xlsx-parts.json')) {
+    const path = join(tmp, `${caseName}-${side}.xlsx`);
+    await buildXlsx(path, JSON.parse(readFileSync(join(dir, file), 'utf8')) as XlsxParts);
+    return readTable(path, 'xlsx', { maxRows: 10_000 });
+  }
+  const format = file.slice(file.lastIndexOf('.') + 1) as SheetFormat;
+  return readTable(join(dir, file), format, { maxRows: 10_000 });
+}
+
+function describeChanges(r: DiffResult): ExpectedChange[] {
+  return r.changes.map((c) => {
+    const out: ExpectedChange = { type: c.type, key: keyValues(r, c) };
+    if (c.type === 'duplicate') out.side = c.newRow >= 0 ? 'new' : 'old';
+    if (c.type === 'changed') {
+      out.cells = Object.fromEntries(c.cells.map((x) => [r.columns[x.column]!.name, [x.old, x.new]]));
+    }
+    return out;
+  });
+}
+
+describe('golden diff cases', () => {
+  it.each(CASES)('%s', async (caseName) => {
+    const spec = JSON.parse(readFileSync(join(ROOT, caseName, 'spec.json'), 'utf8')) as { key: string[]; options: unknown };
+    const expected = JSON.parse(readFileSync(join(ROOT, caseName, 'expected.json'), 'utf8')) as {
+      summary: unknown;
+      changes: ExpectedChange[];
+    };
+    const [left, right] = await Promise.all([load(caseName, 'left'), load(caseName, 'right')]);
+    const r = diffTables(left, right, { key: spec.key, options: CompareOptionsSchema.parse(spec.options) });
+    expect(DiffSummarySchema.parse(r.summary)).toEqual(expected.summary);
+    expect(describeChanges(r)).toEqual(expected.changes);
+  });
+});
