@@ -35,7 +35,9 @@ export async function streamJobEvents(
     ...(reply.getHeaders() as OutgoingHttpHeaders),
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
+    // The connection is not reused after the stream ends (EventSource reconnects anew), so a
+    // closing server does not wait out keep-alive on it.
+    connection: 'close',
     'x-accel-buffering': 'no',
   });
   res.write('retry: 3000\n\n');
@@ -45,7 +47,7 @@ export async function streamJobEvents(
   try {
     await followJobEvents({ jobs: app.deps.jobs, hub: app.liveEvents }, jobId, {
       afterId: lastEventId,
-      signal: abort.signal,
+      signal: AbortSignal.any([abort.signal, app.liveEvents.closed]),
       pollMs: app.deps.ssePollMs,
       onEvent: (ev) => res.write(formatSseEvent(ev)),
       onIdle: () => res.write(': keepalive\n\n'),

@@ -110,7 +110,7 @@ export async function cancelJob(deps: ServiceDeps, caller: Caller, id: string): 
     const job = await getOwnedJob(deps, caller, id);
     if (job.status === 'cancelled') return job;
     if (TERMINAL_STATUSES.includes(job.status)) {
-      throw ERRORS.invalidState(`job ${id} is ${job.status} and can no longer be cancelled`, { status: job.status });
+      throw ERRORS.invalidState(`job ${id} is ${job.status} and can no longer be cancelled`, { jobStatus: job.status });
     }
     const applied = await deps.jobs.transition(id, {
       from: ACTIVE,
@@ -145,7 +145,7 @@ export async function openPreview(deps: ServiceDeps, who: Caller, id: string): P
   if (!COMPARED.includes(job.status)) {
     const retry = ACTIVE.includes(job.status) ? { retryAfterSeconds: 2 } : {};
     throw ERRORS.invalidState(`the preview is available once the job is compared (status: ${job.status})`, {
-      status: job.status,
+      jobStatus: job.status,
       ...retry,
     });
   }
@@ -156,9 +156,9 @@ export async function openPreview(deps: ServiceDeps, who: Caller, id: string): P
 function paymentDetails(job: JobRecord): Record<string, unknown> {
   if (job.payment && job.status === 'awaiting_payment') {
     const { orderId, amount, codeUrl, expiresAt } = job.payment;
-    return { orderId, amount, currency: 'CNY', codeUrl, expiresAt: new Date(expiresAt).toISOString(), status: job.status };
+    return { orderId, amount, currency: 'CNY', codeUrl, expiresAt: new Date(expiresAt).toISOString(), jobStatus: job.status };
   }
-  return { ...(job.price !== undefined ? { amount: job.price, currency: 'CNY' } : {}), status: job.status };
+  return { ...(job.price !== undefined ? { amount: job.price, currency: 'CNY' } : {}), jobStatus: job.status };
 }
 
 const stem = (name: string) =>
@@ -178,11 +178,11 @@ export function downloadName(job: Pick<JobRecord, 'files'>, format: 'xlsx' | 'cs
  */
 export async function exportLink(deps: ServiceDeps, who: Caller, id: string, format: 'xlsx' | 'csv'): Promise<string> {
   const job = await getOwnedJob(deps, who, id);
-  if (job.status === 'cancelled') throw ERRORS.gone(`job ${id} was cancelled`, { status: job.status });
-  if (job.status === 'failed') throw ERRORS.invalidState(`job ${id} failed: ${job.error?.message ?? 'unknown reason'}`, { status: job.status });
+  if (job.status === 'cancelled') throw ERRORS.gone(`job ${id} was cancelled`, { jobStatus: job.status });
+  if (job.status === 'failed') throw ERRORS.invalidState(`job ${id} failed: ${job.error?.message ?? 'unknown reason'}`, { jobStatus: job.status });
   if (!job.paid) throw ERRORS.paymentRequired('pay to download the full diff', paymentDetails(job));
   if (job.status !== 'ready') {
-    throw ERRORS.invalidState('the download is still exporting', { status: job.status, retryAfterSeconds: 5 });
+    throw ERRORS.invalidState('the download is still exporting', { jobStatus: job.status, retryAfterSeconds: 5 });
   }
   const key = job.artefacts?.[format];
   if (!key) throw ERRORS.notFound(`${format} export of job`, id);

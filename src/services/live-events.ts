@@ -15,6 +15,8 @@ export interface JobEventHub {
   subscribe(jobId: string, onPing: () => void): () => void;
   /** Number of channels currently subscribed (for tests and metrics). */
   channelCount(): number;
+  /** Aborted by `close()`: open streams end with it, so a graceful shutdown is not held up. */
+  readonly closed: AbortSignal;
   close(): Promise<void>;
 }
 
@@ -24,14 +26,20 @@ export interface JobEventHub {
  */
 export function createJobEventHub(opts: { connect: () => Redis; keys: Keys; log: Logger }): JobEventHub {
   let sub: Redis | null = null;
+  const closing = new AbortController();
   const listeners = new Map<string, Set<() => void>>();
+  const pingAll = (channel: string) => {
+    for (const fn of listeners.get(channel) ?? []) fn();
+  };
 
   const connection = (): Redis => {
     if (sub) return sub;
     sub = opts.connect();
     sub.on('error', (err: Error) => opts.log.warn({ err: err.message }, 'live events subscriber error'));
-    sub.on('message', (channel: string) => {
-      for (const fn of listeners.get(channel) ?? []) fn();
+    sub.on('message', (channel: string) => pingAll(channel));
+    // After a reconnect (ioredis resubscribes) pings sent meanwhile are lost: re-read everything.
+    sub.on('ready', () => {
+      for (const channel of listeners.keys()) pingAll(channel);
     });
     return sub;
   };
@@ -43,9 +51,12 @@ export function createJobEventHub(opts: { connect: () => Redis; keys: Keys; log:
       if (!set) {
         set = new Set();
         listeners.set(channel, set);
-        // Not awaited: while Redis is away the stream still works by polling.
+        // Not awaited: while Redis is away the stream still works by polling. Once the
+        // subscription is active, everyone re-reads: an event appended before it was would
+        // otherwise wait for the next poll.
         connection()
           .subscribe(channel)
+          .then(() => pingAll(channel))
           .catch((err: Error) => opts.log.warn({ err: err.message, jobId }, 'subscribe failed; polling only'));
       }
       set.add(onPing);
@@ -57,7 +68,9 @@ export function createJobEventHub(opts: { connect: () => Redis; keys: Keys; log:
       };
     },
     channelCount: () => listeners.size,
+    closed: closing.signal,
     async close() {
+      closing.abort();
       listeners.clear();
       const s = sub;
       sub = null;
