@@ -13,5 +13,6 @@ export default shared(async function liveEvents(app: FastifyInstance, opts: { co
   const connect = opts.connect ?? (() => redis.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null, connectionName: 'api:subscriber' }));
   const hub = createJobEventHub({ connect, keys, log });
   app.decorate('liveEvents', hub);
-  app.addHook('onClose', async () => hub.close());
+  // preClose: end open SSE streams before the server waits for its connections to finish.
+  app.addHook('preClose', async () => hub.close());
 }, 'sheetdiff-live-events');
