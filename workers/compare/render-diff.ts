@@ -1,0 +1,79 @@
+/**
+ * The compare pipeline shared by compare-worker (first run) and export-worker (re-render when an
+ * artefact has gone missing): inputs from storage → tables → diff → artefacts in storage.
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomUUID } from 'node:crypto';
+import type { DiffSummary } from '../../src/contracts/index.js';
+import { buildPreview, diffTables } from '../../src/domain/diff.js';
+import type { JobRecord } from '../../src/jobs/types.js';
+import { readTable } from '../../src/sheets/read-table.js';
+import { writeDiffCsv } from '../../src/sheets/write-diff-csv.js';
+import { writeDiffXlsx } from '../../src/sheets/write-diff-xlsx.js';
+import { objectKeys, type ArtefactName } from '../../src/storage/keys.js';
+import type { WorkerDeps } from '../shared/run-worker.js';
+
+const PREVIEW_ROWS = 500;
+
+export interface RenderOptions {
+  signal: AbortSignal;
+  progress: (pct: number) => Promise<void>;
+}
+
+export async function renderDiff(
+  job: JobRecord,
+  deps: WorkerDeps,
+  opts: RenderOptions,
+): Promise<{ summary: DiffSummary; artefacts: Record<ArtefactName, string> }> {
+  const dir = join(deps.config.storage.dataDir, 'tmp', `${job.id}-${randomUUID().slice(0, 8)}`);
+  await mkdir(dir, { recursive: true });
+  try {
+    const [oldPath, newPath] = await Promise.all([
+      download(deps, job.files.old.storageKey, join(dir, `old.${job.files.old.format}`), opts.signal),
+      download(deps, job.files.new.storageKey, join(dir, `new.${job.files.new.format}`), opts.signal),
+    ]);
+    await opts.progress(10);
+    const readOpts = { sheet: job.options.sheet, headerRow: job.options.headerRow, maxRows: deps.config.diff.maxRowsPerFile, signal: opts.signal };
+    const oldTable = await readTable(oldPath, job.files.old.format, readOpts);
+    await opts.progress(30);
+    const newTable = await readTable(newPath, job.files.new.format, readOpts);
+    await opts.progress(50);
+    const result = diffTables(oldTable, newTable, { key: job.key, options: job.options });
+    await opts.progress(70);
+
+    const meta = { oldName: job.files.old.name, newName: job.files.new.name, options: job.options, key: result.summary.key };
+    const xlsxPath = join(dir, 'diff.xlsx');
+    const csvPath = join(dir, 'diff.csv');
+    await writeDiffXlsx(result, meta, createWriteStream(xlsxPath));
+    await writeDiffCsv(result, createWriteStream(csvPath));
+    await opts.progress(90);
+
+    const artefacts = {
+      xlsx: objectKeys.artefact(job.id, 'xlsx'),
+      csv: objectKeys.artefact(job.id, 'csv'),
+      summary: objectKeys.artefact(job.id, 'summary'),
+      preview: objectKeys.artefact(job.id, 'preview'),
+    };
+    const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+    await Promise.all([
+      deps.store.put(artefacts.xlsx, createReadStream(xlsxPath), {
+        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        signal: opts.signal,
+      }),
+      deps.store.put(artefacts.csv, createReadStream(csvPath), { contentType: 'text/csv; charset=utf-8', signal: opts.signal }),
+      deps.store.put(artefacts.summary, json(result.summary), { contentType: 'application/json' }),
+      deps.store.put(artefacts.preview, json(buildPreview(result, { limit: PREVIEW_ROWS })), { contentType: 'application/json' }),
+    ]);
+    return { summary: result.summary, artefacts };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function download(deps: WorkerDeps, key: string, path: string, signal: AbortSignal): Promise<string> {
+  await pipeline(await deps.store.get(key), createWriteStream(path), { signal });
+  return path;
+}

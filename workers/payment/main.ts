@@ -1,0 +1,4 @@
+import { runWorker } from '../shared/run-worker.js';
+import { paymentWorker } from './handler.js';
+
+await runWorker(paymentWorker, process.env);
