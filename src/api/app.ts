@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerErrorHandling } from './error-handler.js';
 import auth from './plugins/auth.js';
+import jsonBody from './plugins/json-body.js';
 import liveEvents from './plugins/live-events.js';
 import multipart from './plugins/multipart.js';
 import openapi from './plugins/openapi.js';
@@ -38,6 +39,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerErrorHandling(app, deps.redis);
 
   await app.register(openapi);
+  await app.register(jsonBody);
   await app.register(auth);
   await app.register(multipart);
   await app.register(liveEvents, connectSubscriber ? { connect: connectSubscriber } : {});

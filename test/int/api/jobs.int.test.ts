@@ -90,7 +90,11 @@ describe('GET /compare/jobs/{id}/export', () => {
     const first = await t.app.inject({ method: 'POST', url: `/compare/jobs/${id}/cancel`, headers: { cookie } });
     expect(first.statusCode).toBe(200);
     expect(first.json().status).toBe('cancelled');
-    const again = await t.app.inject({ method: 'POST', url: `/api/v1/compare/jobs/${id}/cancel`, headers: { cookie } });
+    const again = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/compare/jobs/${id}/cancel`,
+      headers: { cookie, 'content-type': 'application/json' },
+    });
     expect(again.statusCode).toBe(200);
     expect(again.json().status).toBe('cancelled');
     const events = await t.jobs.events(id);
