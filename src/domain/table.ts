@@ -74,12 +74,17 @@ export function columnIndex(s: string): number {
 export function uniqueHeaders(raw: readonly string[]): string[] {
   const out = new Array<string>(raw.length);
   const seen = new Set<string>();
+  // next free suffix per repeated name, so 16,384 copies of one name stay linear
+  const nextSuffix = new Map<string, number>();
   for (let i = 0; i < raw.length; i++) {
     const name = (raw[i] ?? '').trim();
     let candidate = name === '' ? columnLetter(i) : name;
-    if (seen.has(normaliseHeader(candidate))) {
-      const base = candidate;
-      for (let k = 2; seen.has(normaliseHeader(candidate)); k++) candidate = `${base}_${k}`;
+    const norm = normaliseHeader(candidate);
+    if (seen.has(norm)) {
+      let k = nextSuffix.get(norm) ?? 2;
+      while (seen.has(normaliseHeader(`${candidate}_${k}`))) k++;
+      nextSuffix.set(norm, k + 1);
+      candidate = `${candidate}_${k}`;
     }
     seen.add(normaliseHeader(candidate));
     out[i] = candidate;

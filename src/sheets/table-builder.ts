@@ -80,6 +80,13 @@ export class TableBuilder {
       const why = this.sawAnyRow ? `has nothing at or below header row ${this.headerRow}` : 'is empty';
       throw ERRORS.emptySheet(`Sheet "${sheetName}" ${why}`, { sheet: sheetName });
     }
+    // Padding makes every row as wide as the widest: a lone cell far right costs a full row each.
+    if (this.rows.length * width > this.maxCells) {
+      throw ERRORS.tooManyCells(
+        `The sheet is ${width} columns wide over ${this.rows.length} rows, more than ${this.maxCells} cells`,
+        { maxCells: this.maxCells },
+      );
+    }
     const raw = new Array<string>(width);
     for (let i = 0; i < width; i++) {
       const v = this.header?.[i];

@@ -87,6 +87,9 @@ function runWorker(path: string, opts: ReadXlsOptions): Promise<WorkerReply> {
       stdout: true,
       stderr: true,
     });
+    // SheetJS may print warnings; drain them so they neither block the worker nor reach our logs.
+    worker.stdout.resume();
+    worker.stderr.resume();
     let settled = false;
     const done = (fn: () => void): void => {
       if (settled) return;

@@ -30,4 +30,11 @@ describe('uniqueHeaders', () => {
   it('skips a suffix that is already taken', () => {
     expect(uniqueHeaders(['a', 'a_2', 'a'])).toEqual(['a', 'a_2', 'a_3']);
   });
+
+  it('stays linear for thousands of repeats of one name', () => {
+    const out = uniqueHeaders(new Array<string>(16_384).fill('1'));
+    expect(out[1]).toBe('1_2');
+    expect(out[16_383]).toBe('1_16384');
+    expect(new Set(out).size).toBe(16_384);
+  });
 });

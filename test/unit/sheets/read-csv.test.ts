@@ -110,6 +110,13 @@ describe('readTable (csv)', () => {
     expect(err.code).toBe('too_many_rows');
   });
 
+  it('fails with too_many_cells when padding rows to the widest row would pass maxCells', async () => {
+    const path = join(dir, 'wide.csv');
+    await writeFile(path, 'id\n' + '1\n'.repeat(50) + '2' + ','.repeat(100) + 'far\n');
+    const err = await failure(readTable(path, 'csv', { maxRows: 1000, maxCells: 1000 }));
+    expect(err.code).toBe('too_many_cells');
+  });
+
   it('fails with empty_sheet for an empty file', async () => {
     expect((await failure(csv('empty.csv', ''))).code).toBe('empty_sheet');
     expect((await failure(csv('blank.csv', '\n\n,,\n'))).code).toBe('empty_sheet');
