@@ -1,7 +1,10 @@
 /** How a number format displays a number: as a date, a time of day, or neither. */
 export type DateKind = 0 | 1 | 2;
+/** Not a date format. */
 export const NOT_DATE: DateKind = 0;
+/** A date or date-time format. */
 export const DATE: DateKind = 1;
+/** A time-of-day format (h, m, s only). */
 export const TIME: DateKind = 2;
 
 const DAY_MS = 86_400_000;

@@ -2,6 +2,7 @@ import { CsvParser } from './csv-parser.js';
 
 /** Delimiters the sniffer chooses among, in the order that wins a tie. */
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
+/** One of {@link DELIMITERS}. */
 export type Delimiter = (typeof DELIMITERS)[number];
 
 const SAMPLE_RECORDS = 20;

@@ -1,6 +1,6 @@
 import { xmlText } from './xml-text.js';
 
-/** The fixed parts of a minimal SpreadsheetML package, built as strings. */
+// The fixed parts of a minimal SpreadsheetML package, built as strings.
 
 const XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
 const NS_MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
@@ -22,6 +22,7 @@ export const STYLE = {
   headerKey: 9,
 } as const;
 
+/** [Content_Types].xml for a workbook of `sheetCount` worksheets plus styles. */
 export function contentTypesXml(sheetCount: number): string {
   let sheets = '';
   for (let i = 1; i <= sheetCount; i++) sheets += `<Override PartName="/xl/worksheets/sheet${i}.xml" ContentType="${CT_SHEET}"/>`;
@@ -37,12 +38,14 @@ export function contentTypesXml(sheetCount: number): string {
   );
 }
 
+/** _rels/.rels: the package's pointer to xl/workbook.xml. */
 export const ROOT_RELS =
   XML_HEAD +
   `<Relationships xmlns="${NS_PKG_REL}">` +
   '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>' +
   '</Relationships>';
 
+/** xl/_rels/workbook.xml.rels: worksheets rId1..rIdN, then styles. */
 export function workbookRelsXml(sheetCount: number): string {
   let rels = '';
   for (let i = 1; i <= sheetCount; i++) {

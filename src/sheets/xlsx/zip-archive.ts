@@ -14,6 +14,7 @@ export interface ZipLimits {
   ratioMinBytes: number;
 }
 
+/** Limits used when none are given: 10k entries, 2 GiB in total, 200:1 above 1 MiB. */
 export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   maxEntries: 10_000,
   maxTotalBytes: 2 * 1024 ** 3,
