@@ -81,18 +81,26 @@ export function decodeJobHash(hash: Record<string, string>): JobRecord | null {
   return JobHashSchema.parse(hash);
 }
 
-/** Decodes the values of an HMGET of `JOB_RECORD_FIELDS` (in that order; missing fields are null). */
-export function decodeJobValues(values: readonly (string | null | false)[]): JobRecord | null {
+/**
+ * Decodes the record claim.lua returns: the values of `JOB_RECORD_FIELDS` in order, joined with
+ * NUL, '' for a missing field (stored values never contain NUL: see encodeValue).
+ */
+export function decodeJobJoined(joined: string): JobRecord | null {
+  const values = joined.split('\0');
   const hash: Record<string, string> = {};
   JOB_RECORD_FIELDS.forEach((f, i) => {
     const v = values[i];
-    if (typeof v === 'string') hash[f] = v;
+    if (v) hash[f] = v;
   });
   return decodeJobHash(hash);
 }
 
 function encodeValue(v: unknown): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    // NUL separates fields in claim.lua's reply; JSON never contains a raw one.
+    if (v.includes('\0')) throw new Error('job fields must not contain NUL characters');
+    return v;
+  }
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return v ? '1' : '0';
   return JSON.stringify(v);

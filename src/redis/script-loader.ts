@@ -19,6 +19,7 @@ export const SCRIPT_NAMES = [
   'progress',
   'promote',
   'publish',
+  'requeue',
   'restore',
   'transition',
   'trim',
@@ -63,4 +64,43 @@ export function runScript(redis: Redis, name: ScriptName, keys: readonly string[
     cmd = commands[s.command]!;
   }
   return cmd.call(redis, keys.length, ...keys, ...argv);
+}
+
+/** One script invocation: its KEYS and ARGV, and how to read its reply. */
+export interface ScriptCall<T> {
+  name: ScriptName;
+  keys: readonly string[];
+  argv: readonly (string | number)[];
+  parse(raw: unknown): T;
+}
+
+/** Runs one prepared call. */
+export async function runCall<T>(redis: Redis, call: ScriptCall<T>): Promise<T> {
+  return call.parse(await runScript(redis, call.name, call.keys, call.argv));
+}
+
+/**
+ * Sends several calls in one pipeline (one socket write, one round trip); each result settles on
+ * its own, so one failing script does not lose the others' replies.
+ */
+export async function runCalls(redis: Redis, calls: readonly ScriptCall<unknown>[]): Promise<PromiseSettledResult<unknown>[]> {
+  if (calls.length === 1) return Promise.allSettled([runCall(redis, calls[0]!)]);
+  const commands = redis as unknown as Record<string, ScriptCommand | undefined>;
+  for (const c of calls) {
+    const s = loadScript(c.name);
+    if (typeof commands[s.command] !== 'function') redis.defineCommand(s.command, { lua: s.lua });
+  }
+  const pipe = redis.pipeline() as unknown as Record<string, ScriptCommand> & { exec(): Promise<[Error | null, unknown][] | null> };
+  for (const c of calls) pipe[loadScript(c.name).command]!.call(pipe, c.keys.length, ...c.keys, ...c.argv);
+  const replies = (await pipe.exec()) ?? [];
+  return calls.map((c, i): PromiseSettledResult<unknown> => {
+    const r = replies[i];
+    if (!r) return { status: 'rejected', reason: new Error('no reply') };
+    if (r[0]) return { status: 'rejected', reason: r[0] };
+    try {
+      return { status: 'fulfilled', value: c.parse(r[1]) };
+    } catch (err) {
+      return { status: 'rejected', reason: err };
+    }
+  });
 }

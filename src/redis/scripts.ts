@@ -6,7 +6,9 @@
  * reconnect, and a second run changes nothing (docs/job-runtime.md).
  */
 import type { Redis } from 'ioredis';
-import { runScript } from './script-loader.js';
+import { runCall, runScript, type ScriptCall } from './script-loader.js';
+
+export { runCalls, type ScriptCall } from './script-loader.js';
 import type { Keys } from './keys.js';
 
 /** The keys of one job (all share the job's hash tag). */
@@ -78,28 +80,50 @@ export interface ClaimItem {
 }
 
 export type ClaimReply =
-  | { code: 'claimed'; token: string; attempt: number; values: (string | null)[] }
+  | { code: 'claimed'; token: string; attempt: number; record: string }
   | { code: 'busy' | 'stale' | 'dead' };
 
-/** claim.lua: one call for a whole read batch. */
-export async function claimScript(
-  redis: Redis,
+/** claim.lua for a whole batch, as a call that can share a pipeline with others. */
+export function claimCall(
   k: StreamKeys & { dead: string },
   a: { consumer: string; now: number; leaseMs: number; maxAttempts: number; graceMs: number; fields: readonly string[] },
   items: readonly ClaimItem[],
-): Promise<ClaimReply[]> {
+): ScriptCall<ClaimReply[]> {
   const keys = [k.stream, k.entries, k.dead];
   const argv: (string | number)[] = [k.group, a.consumer, a.now, a.leaseMs, a.maxAttempts, a.graceMs, items.length, a.fields.length, ...a.fields];
+  // Entries of one batch mostly share a route: send each distinct route once.
+  const routeIdx = new Map<string, number>();
+  const routes: string[] = [];
+  const perEntry: (string | number)[] = [];
   for (const it of items) {
-    keys.push(...jobKeyList(it.keys));
-    argv.push(it.entryId, it.jobId, it.expect.join(','), it.running, it.startEvent);
+    keys.push(it.keys.job, it.keys.lock, it.keys.events, it.keys.channel);
+    const expect = it.expect.join(',');
+    const rk = `${expect}|${it.running}|${it.startEvent}`;
+    let idx = routeIdx.get(rk);
+    if (idx === undefined) {
+      routes.push(expect, it.running, it.startEvent);
+      idx = routes.length / 3;
+      routeIdx.set(rk, idx);
+    }
+    perEntry.push(it.entryId, it.jobId, idx);
   }
-  const r = (await runScript(redis, 'claim', keys, argv)) as [string, string?, string?, (string | null)[]?][];
-  return r.map((x) =>
-    x[0] === 'claimed'
-      ? { code: 'claimed', token: String(x[1]), attempt: Number(x[2]), values: x[3] ?? [] }
-      : { code: x[0] as 'busy' | 'stale' | 'dead' },
-  );
+  argv.push(routes.length / 3, ...routes, ...perEntry);
+  return {
+    name: 'claim',
+    keys,
+    argv,
+    parse: (raw) =>
+      (raw as [string, string?, string?, string?][]).map((x) =>
+        x[0] === 'claimed'
+          ? { code: 'claimed', token: String(x[1]), attempt: Number(x[2]), record: x[3] ?? '' }
+          : { code: x[0] as 'busy' | 'stale' | 'dead' },
+      ),
+  };
+}
+
+/** claim.lua: one call for a whole read batch. */
+export function claimScript(redis: Redis, ...args: Parameters<typeof claimCall>): Promise<ClaimReply[]> {
+  return runCall(redis, claimCall(...args));
 }
 
 export type FinishOpCode = 'complete' | 'retry' | 'fail' | 'release';
@@ -129,13 +153,12 @@ export interface FinishItem {
 
 export type FinishReply = 'applied' | 'stale' | 'gone';
 
-/** finish.lua: record a micro-batch of outcomes (complete, retry, fail, release). */
-export async function finishScript(
-  redis: Redis,
+/** finish.lua for a micro-batch of outcomes, as a call that can share a pipeline with others. */
+export function finishCall(
   k: StreamKeys & { dead: string; delayed: string },
   a: { now: number; graceMs: number },
   items: readonly FinishItem[],
-): Promise<FinishReply[]> {
+): ScriptCall<FinishReply[]> {
   const nexts: StreamKeys[] = [];
   const nextIndex = (s: StreamKeys | undefined): number => {
     if (!s) return 0;
@@ -146,7 +169,7 @@ export async function finishScript(
   const perJob: (string | number)[] = [];
   const jobKeysFlat: string[] = [];
   for (const it of items) {
-    jobKeysFlat.push(...jobKeyList(it.keys));
+    jobKeysFlat.push(it.keys.job, it.keys.lock, it.keys.events, it.keys.channel);
     perJob.push(
       OP_CODES[it.op], it.entryId, it.jobId, it.token, it.from.join(','), it.to,
       it.patch.length > 0 ? JSON.stringify(it.patch) : '', it.eventType, it.eventData,
@@ -155,7 +178,12 @@ export async function finishScript(
   }
   const keys = [k.stream, k.entries, k.dead, k.delayed, ...nexts.flatMap((s) => [s.stream, s.entries]), ...jobKeysFlat];
   const argv = [k.group, a.now, a.graceMs, k.kind, nexts.length, items.length, ...nexts.flatMap((s) => [s.group, s.kind]), ...perJob];
-  return (await runScript(redis, 'finish', keys, argv)) as FinishReply[];
+  return { name: 'finish', keys, argv, parse: (raw) => raw as FinishReply[] };
+}
+
+/** finish.lua: record a micro-batch of outcomes (complete, retry, fail, release). */
+export function finishScript(redis: Redis, ...args: Parameters<typeof finishCall>): Promise<FinishReply[]> {
+  return runCall(redis, finishCall(...args));
 }
 
 export interface HeartbeatItem {
@@ -224,6 +252,16 @@ export async function restoreScript(
   const keys = [k.stream, k.entries, ...a.entries.map((e) => e.job)];
   const argv = [k.kind, a.terminal.join(','), a.entries.length, ...a.entries.flatMap((e) => [e.entryId, e.jobId])];
   return Number(await runScript(redis, 'restore', keys, argv));
+}
+
+/** requeue.lua: hand back read-but-unclaimed entries; returns how many were re-added. */
+export async function requeueScript(
+  redis: Redis,
+  k: StreamKeys,
+  entries: readonly { entryId: string; jobId: string; data: string }[],
+): Promise<number> {
+  const argv = [k.group, entries.length, ...entries.flatMap((e) => [e.entryId, e.jobId, e.data])];
+  return Number(await runScript(redis, 'requeue', [k.stream, k.entries], argv));
 }
 
 /** trim.lua: XTRIM MINID below every unacked entry; returns counts of trimmed entries and deleted consumers. */

@@ -1,38 +1,25 @@
 /**
- * The generic stream consumer: XREADGROUP on a dedicated blocking connection with COUNT = free
- * slots, ONE claim.lua call per batch, handlers under a heartbeated lease, outcomes flushed in
- * micro-batches through finish.lua, and graceful shutdown. See docs/job-runtime.md.
+ * The generic stream consumer: XREADGROUP on a dedicated blocking connection, claims batched into
+ * one claim.lua call per step, handlers under a heartbeated lease, outcomes batched into one
+ * finish.lua call per step (claim and finish of a step share one round trip), and graceful
+ * shutdown. See docs/job-runtime.md.
  */
 import type { Envelope } from '../contracts/index.js';
-import { ERRORS } from '../errors/index.js';
-import { decodeJobValues, JOB_RECORD_FIELDS } from '../jobs/hash.js';
-import type { JobRecord } from '../jobs/types.js';
 import { DEFAULT_TOMBSTONE_GRACE_MS } from '../jobs/store.js';
+import { JOB_RECORD_FIELDS } from '../jobs/hash.js';
 import { createRedis } from '../redis/client.js';
-import { claimScript, heartbeatScript, jobKeys, progressScript, streamKeys, type ClaimItem, type ClaimReply } from '../redis/scripts.js';
+import { jobKeys, requeueScript, streamKeys, type ClaimReply } from '../redis/scripts.js';
 import { decodeEntry } from './decode.js';
-import { createFinisher } from './finisher.js';
 import { ensureGroup } from './groups.js';
 import { maintenanceDefaults, startMaintenance, type RawEntry } from './maintenance.js';
-import { completeItem, failureItem, releaseItem, type RunRef } from './outcome.js';
+import { completeItem, failureItem, releaseItem } from './outcome.js';
+import { createPump, type Pump, type Waiting } from './pump.js';
 import { readLoop } from './read-loop.js';
-import {
-  LeaseLostError,
-  type Consumer,
-  type ConsumerOptions,
-  type ConsumerStats,
-  type JobContext,
-  type SettledJob,
-  type StreamLogger,
-} from './types.js';
+import { Run, startHeartbeat } from './run.js';
+import { LeaseLostError, type Consumer, type ConsumerOptions, type ConsumerStats, type Route, type SettledJob } from './types.js';
 
-interface Run extends RunRef {
-  /** Created on first access of `ctx.signal` (most handlers of small jobs never look). */
-  ctrl?: AbortController;
-  startedAt: number;
-  state: 'running' | 'finishing' | 'lost' | 'released';
-  lastProgressEvent: number;
-}
+/** Jobs shorter than this (moving average) let the consumer read ahead of its free slots. */
+const SHORT_JOB_MS = 50;
 
 /** Starts a consumer on `opts.kind`'s stream; it runs until `close()` (or `opts.signal`). */
 export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consumer {
@@ -40,7 +27,6 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
   const clock = opts.clock ?? Date.now;
   const graceMs = opts.tombstoneGraceMs ?? DEFAULT_TOMBSTONE_GRACE_MS;
   const concurrency = Math.max(1, Math.floor(opts.concurrency));
-  const progressInterval = opts.progressEventIntervalMs ?? 1_000;
   const sk = streamKeys(keys, opts.kind);
   const dead = keys.deadLetter();
   const startEvent = `${opts.kind}_started`;
@@ -49,23 +35,53 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     rejected: 0, released: 0, lost: 0, reclaimed: 0, restored: 0, invalid: 0,
   };
   const runs = new Set<Run>();
+  /** Entry ids read, claimed or running here: a second delivery of one of them is skipped. */
   const entryIds = new Set<string>();
-  let reserved = 0;
+  let handlers = 0;
+  let avgJobMs: number | undefined;
   let closing = false;
-  let slotWaiters: (() => void)[] = [];
+  let wakers: (() => void)[] = [];
 
-  const finisher = createFinisher({ redis, keys: { ...sk, dead, delayed: keys.delayed(opts.kind) }, graceMs, clock, log });
   const blocking = createRedis({ url: opts.url, name: `${opts.consumerName}:blocking` });
   blocking.on('error', (err: Error) => log.debug({ err: err.message }, 'blocking connection error'));
 
-  const freeSlots = () => concurrency - runs.size - reserved;
-  const wakeSlots = () => {
-    const w = slotWaiters;
-    slotWaiters = [];
+  const wake = () => {
+    const w = wakers;
+    wakers = [];
     for (const f of w) f();
   };
-  const settled = (s: Omit<SettledJob, 'durationMs'>, run?: Run) =>
-    opts.onSettled?.({ ...s, durationMs: run ? clock() - run.startedAt : 0 });
+  const freeSlots = (): number => concurrency - handlers - pump.queued() - pump.claiming();
+  // Read ahead only while jobs are short: a long job would leave read-ahead entries waiting.
+  const readAhead = () => (avgJobMs !== undefined && avgJobMs < SHORT_JOB_MS ? Math.max(concurrency, 32) : 0);
+  const wanted = (): number => {
+    if (closing) return 0;
+    const ahead = readAhead();
+    const want = freeSlots() + ahead - pump.waiting.length;
+    // Top up in batches: while entries still wait, read again once half the read-ahead drained.
+    return pump.waiting.length > 0 && want < Math.max(1, ahead / 2) ? 0 : want;
+  };
+  const settled = (jobId: string, entryId: string, result: SettledJob['result'], run?: Run, to?: SettledJob['to']) => {
+    if (!opts.onSettled) return;
+    const s: SettledJob = { jobId, entryId, result, durationMs: run ? clock() - run.startedAt : 0 };
+    if (to) s.to = to;
+    opts.onSettled(s);
+  };
+  const runDeps = { redis, log, clock, onLost: (run: Run, reason: string) => lose(run, reason), progressEventIntervalMs: opts.progressEventIntervalMs ?? 1_000 };
+
+  const pump: Pump<M> = createPump<M>({
+    redis,
+    stream: { ...sk, dead, delayed: keys.delayed(opts.kind) },
+    claimArgs: () => ({ consumer: opts.consumerName, now: clock(), leaseMs: jobs.leaseMs, maxAttempts: jobs.maxAttempts, graceMs, fields: JOB_RECORD_FIELDS }),
+    graceMs,
+    clock,
+    log,
+    freeSlots,
+    claimed,
+    settled: wake,
+    // Three steps of a third of the slots each keep Redis and this process busy at the same time.
+    maxSteps: 3,
+    maxBatch: Math.max(8, Math.ceil(concurrency / 3)),
+  });
 
   async function deadLetterInvalid(entryId: string, reason: string, data: string, jobId = ''): Promise<void> {
     stats.invalid++;
@@ -78,208 +94,110 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
       .exec();
   }
 
-  /** Claims a batch of delivered (or reclaimed) entries in one script call and starts the winners. */
-  async function accept(entries: RawEntry[]): Promise<void> {
-    reserved += entries.length;
-    const items: ClaimItem[] = [];
-    const msgs: { msg: M; data: string }[] = [];
+  /** Decodes and routes delivered (or reclaimed) entries; valid ones wait for a slot in the pump. */
+  function accept(entries: RawEntry[]): void {
+    const ready: Waiting<M>[] = [];
     for (const [id, fields] of entries) {
-      const d = entryIds.has(id) ? null : decodeEntry(opts.schema, fields);
-      if (d === null) {
-        reserved--;
-        continue;
-      }
+      if (entryIds.has(id)) continue;
+      const d = decodeEntry(opts.schema, fields);
       if (!d.ok) {
-        reserved--;
         void deadLetterInvalid(id, d.reason, d.data, d.jobId).catch((err: Error) => log.error({ err: err.message }, 'dead-letter failed'));
         continue;
       }
-      let route;
+      let route: Route;
       try {
         route = opts.route(d.msg);
       } catch (err) {
-        reserved--;
         void deadLetterInvalid(id, `route failed: ${(err as Error).message}`, d.data, d.msg.jobId).catch(() => undefined);
         continue;
       }
       entryIds.add(id);
-      items.push({
-        keys: jobKeys(keys, d.msg.jobId),
-        entryId: id,
-        jobId: d.msg.jobId,
-        expect: route.expect,
-        running: route.running ?? '',
-        startEvent: route.startEvent ?? startEvent,
-      });
-      msgs.push({ msg: d.msg, data: d.data });
+      const item = {
+        keys: jobKeys(keys, d.msg.jobId), entryId: id, jobId: d.msg.jobId, expect: route.expect,
+        running: route.running ?? '', startEvent: route.startEvent ?? startEvent,
+      };
+      ready.push({ item, msg: d.msg, data: d.data });
     }
-    if (items.length === 0) return wakeSlots();
-    let replies: ClaimReply[];
-    try {
-      replies = await claimScript(
-        redis,
-        { ...sk, dead },
-        { consumer: opts.consumerName, now: clock(), leaseMs: jobs.leaseMs, maxAttempts: jobs.maxAttempts, graceMs, fields: JOB_RECORD_FIELDS },
-        items,
-      );
-    } catch (err) {
-      // The entries stay pending in our PEL; the reclaimer takes them once idle past the lease.
-      log.error({ err: (err as Error).message, entries: items.length }, 'claim failed');
-      for (const it of items) entryIds.delete(it.entryId);
-      reserved -= items.length;
-      return wakeSlots();
-    }
-    replies.forEach((r, i) => {
-      reserved--;
-      const it = items[i]!;
-      if (r.code === 'claimed') return start(it, msgs[i]!.msg, msgs[i]!.data, r.token, r.attempt, r.values);
-      entryIds.delete(it.entryId);
+    if (ready.length > 0) pump.offer(ready);
+  }
+
+  function claimed(w: Waiting<M>, r: ClaimReply): void {
+    if (r.code !== 'claimed') {
+      entryIds.delete(w.item.entryId);
       if (r.code === 'dead') {
         stats.deadLettered++;
-        settled({ jobId: it.jobId, entryId: it.entryId, result: 'dead', to: 'failed' });
+        settled(w.item.jobId, w.item.entryId, 'dead', undefined, 'failed');
       }
-    });
-    wakeSlots();
-  }
-
-  function start(it: ClaimItem, msg: M, data: string, token: string, attempt: number, values: (string | null)[]): void {
-    const run: Run = {
-      entryId: it.entryId, jobId: it.jobId, token, attempt, data, traceparent: msg.traceparent,
-      route: { expect: it.expect as Run['route']['expect'], running: (it.running || undefined) as Run['route']['running'] },
-      keys: it.keys, startedAt: clock(), state: 'running', lastProgressEvent: 0,
-    };
+      return;
+    }
+    const run = new Run(w, r.token, r.attempt, r.record, runDeps);
     runs.add(run);
     stats.claimed++;
-    void execute(run, msg, context(run, values));
-  }
-
-  function context(run: Run, values: (string | null)[]): JobContext {
-    let job: JobRecord | undefined;
-    let child: StreamLogger | undefined;
-    return {
-      jobId: run.jobId,
-      token: run.token,
-      attempt: run.attempt,
-      get signal(): AbortSignal {
-        if (!run.ctrl) {
-          run.ctrl = new AbortController();
-          if (run.state === 'lost' || run.state === 'released') run.ctrl.abort(new LeaseLostError(run.jobId, run.state));
-        }
-        return run.ctrl.signal;
-      },
-      get job(): JobRecord {
-        if (!job) {
-          try {
-            job = decodeJobValues(values) ?? undefined;
-          } catch (err) {
-            throw ERRORS.validation(`job ${run.jobId} has a corrupt record: ${(err as Error).message}`);
-          }
-          if (!job) throw ERRORS.validation(`job ${run.jobId} has no record`);
-        }
-        return job;
-      },
-      get log(): StreamLogger {
-        return (child ??= log.child ? log.child({ jobId: run.jobId, attempt: run.attempt }) : log);
-      },
-      progress: (pct, extra) => progress(run, pct, extra),
-    };
-  }
-
-  async function progress(run: Run, pct: number, extra?: Record<string, unknown>): Promise<void> {
-    if (run.state !== 'running') throw new LeaseLostError(run.jobId, run.state);
-    const now = clock();
-    const value = Math.max(0, Math.min(100, Math.round(pct)));
-    const emit = now - run.lastProgressEvent >= progressInterval;
-    if (emit) run.lastProgressEvent = now;
-    const ok = await progressScript(redis, run.keys, {
-      token: run.token, progress: value, now, emit, data: JSON.stringify({ ...extra, progress: value }),
-    });
-    if (!ok) {
-      lose(run, 'fence moved');
-      throw new LeaseLostError(run.jobId, 'fence moved');
-    }
+    handlers++;
+    void execute(run, w.msg);
   }
 
   function lose(run: Run, reason: string): void {
-    if (run.state !== 'running' && run.state !== 'finishing') return;
+    if (run.state !== 'running') return;
     run.state = 'lost';
     stats.lost++;
     log.warn({ jobId: run.jobId, reason }, 'lease lost; abandoning the job');
-    run.ctrl?.abort(new LeaseLostError(run.jobId, reason));
-    settled({ jobId: run.jobId, entryId: run.entryId, result: 'lost' }, run);
+    run.abort(new LeaseLostError(run.jobId, reason));
+    settled(run.jobId, run.entryId, 'lost', run);
   }
 
-  function done(run: Run): void {
+  function forget(run: Run): void {
     if (!runs.delete(run)) return;
     entryIds.delete(run.entryId);
-    wakeSlots();
   }
 
-  async function execute(run: Run, msg: M, ctx: JobContext): Promise<void> {
+  async function execute(run: Run, msg: M): Promise<void> {
     let item;
     try {
-      item = completeItem(run, await opts.handle(msg, ctx), keys);
+      item = completeItem(run, await opts.handle(msg, run.ctx), keys);
     } catch (err) {
-      item = failureItem(run, err, { ...jobs, now: clock() });
+      item = failureItem(run, err, { maxAttempts: jobs.maxAttempts, retryBaseMs: jobs.retryBaseMs, retryMaxMs: jobs.retryMaxMs, now: clock() });
     }
-    if (run.state !== 'running') return done(run); // lost or handed back: someone else owns it now
+    const ms = clock() - run.startedAt;
+    avgJobMs = avgJobMs === undefined ? ms : avgJobMs * 0.8 + ms * 0.2;
+    if (run.state !== 'running') {
+      // Lost or handed back: someone else owns the job now; only its slot is freed here.
+      handlers--;
+      forget(run);
+      return wake();
+    }
     run.state = 'finishing';
-    const reply = await finisher.push(item);
-    done(run);
-    if (reply === 'dropped') return;
-    if (reply !== 'applied') {
+    const reply = pump.finish(item);
+    handlers--; // the queued outcome holds the slot until it is sent
+    const r = await reply;
+    forget(run);
+    wake();
+    if (r === 'dropped') return;
+    if (r !== 'applied') {
       stats.rejected++;
-      return settled({ jobId: run.jobId, entryId: run.entryId, result: 'rejected' }, run);
+      return settled(run.jobId, run.entryId, 'rejected', run);
     }
     const result = item.op === 'complete' ? 'completed' : item.op === 'retry' ? 'retried' : item.arg === '1' ? 'dead' : 'failed';
-    if (result === 'completed') stats.completed++;
-    else if (result === 'retried') stats.retried++;
-    else if (result === 'dead') stats.deadLettered++;
-    else stats.failed++;
-    settled({ jobId: run.jobId, entryId: run.entryId, result, to: item.op === 'complete' ? (item.to as SettledJob['to']) : 'failed' }, run);
+    stats[result === 'completed' ? 'completed' : result === 'retried' ? 'retried' : result === 'dead' ? 'deadLettered' : 'failed']++;
+    settled(run.jobId, run.entryId, result, run, item.op === 'complete' ? ((item.to || undefined) as SettledJob['to']) : 'failed');
   }
 
-  let heartbeatBusy = false;
-  const heartbeat = setInterval(() => {
-    if (heartbeatBusy) return;
-    const now = clock();
-    const due = [...runs].filter((r) => (r.state === 'running' || r.state === 'finishing') && now - r.startedAt >= jobs.leaseMs / 4);
-    if (due.length === 0) return;
-    heartbeatBusy = true;
-    heartbeatScript(redis, sk, { consumer: opts.consumerName, leaseMs: jobs.leaseMs }, due)
-      .then((replies) =>
-        replies.forEach((r, i) => {
-          const run = due[i]!;
-          // A finishing run reads as lost once its own outcome applied (the fence moved on): not a loss.
-          if (r === 'lost') {
-            if (run.state === 'running') lose(run, 'lease taken over or job changed');
-          }
-          else if (r !== 'ok') {
-            entryIds.delete(run.entryId);
-            run.entryId = r;
-            entryIds.add(r);
-          }
-        }),
-      )
-      .catch((err: Error) => log.warn({ err: err.message }, 'heartbeat failed'))
-      .finally(() => (heartbeatBusy = false));
-  }, Math.max(20, Math.floor(jobs.leaseMs / 3)));
+  const stopHeartbeat = startHeartbeat({ redis, stream: sk, consumerName: opts.consumerName, leaseMs: jobs.leaseMs, clock, log, runs: () => runs, lose, entryIds });
 
   const stopMaintenance = startMaintenance({
     redis, keys, stream: sk, consumerName: opts.consumerName, jobs, clock, log,
     options: maintenanceDefaults(jobs, opts.maintenance),
-    freeSlots: () => (closing ? 0 : freeSlots()),
-    accept: (entries) => void accept(entries),
+    freeSlots: () => (closing ? 0 : freeSlots() - pump.waiting.length),
+    accept,
     count: (what, n) => (stats[what] += n),
   });
 
   const reading = readLoop({
     redis, blocking, stream: sk, consumerName: opts.consumerName, blockMs: jobs.blockMs, log,
-    maxBatch: opts.readBatch ?? Math.max(1, Math.ceil(concurrency / 4)),
     stopped: () => closing,
-    freeSlots,
-    waitSlot: () => new Promise<void>((r) => slotWaiters.push(r)),
-    accept: (entries) => void accept(entries),
+    wanted,
+    waitWanted: () => new Promise<void>((r) => wakers.push(r)),
+    accept,
     ensureGroup: () => ensureGroup(redis, keys, opts.kind),
   });
 
@@ -290,35 +208,41 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
   async function close(): Promise<void> {
     closing = true;
     stopMaintenance();
-    wakeSlots();
+    wake();
     await reading.stop();
+    // Read but never claimed: hand back at once so other workers get them without waiting.
+    pump.stopClaiming();
+    const unclaimed = pump.waiting.splice(0);
+    for (const w of unclaimed) entryIds.delete(w.item.entryId);
+    const requeue = unclaimed.length > 0
+      ? requeueScript(redis, sk, unclaimed.map((w) => ({ entryId: w.item.entryId, jobId: w.item.jobId, data: w.data })))
+          .catch((err: Error) => log.warn({ err: err.message }, 'requeue of read-ahead entries failed; they wait for the reclaimer'))
+      : undefined;
     // Let in-flight jobs finish within the grace period; hand the rest back so they restart at once.
     const deadline = clock() + jobs.shutdownGraceMs;
-    while ((runs.size > 0 || reserved > 0) && clock() < deadline) {
+    while ((handlers > 0 || pump.claiming() > 0) && clock() < deadline) {
       await new Promise<void>((r) => {
-        slotWaiters.push(r);
+        wakers.push(r);
         setTimeout(r, Math.max(1, Math.min(100, deadline - clock())));
       });
     }
     const handBack = [...runs].filter((r) => r.state === 'running');
-    for (const run of handBack) {
-      run.state = 'released';
-      run.ctrl?.abort(new LeaseLostError(run.jobId, 'shutdown'));
-      done(run);
-    }
     const releases = handBack.map(async (run) => {
-      const reply = await finisher.push(releaseItem(run, 'shutdown'));
+      run.state = 'released';
+      run.abort(new LeaseLostError(run.jobId, 'shutdown'));
+      const reply = await pump.finish(releaseItem(run, 'shutdown'));
+      forget(run);
       if (reply === 'applied') {
         stats.released++;
-        settled({ jobId: run.jobId, entryId: run.entryId, result: 'released' }, run);
+        settled(run.jobId, run.entryId, 'released', run);
       }
     });
-    if (!(await finisher.drain(5_000))) log.warn({}, 'shutdown: outcomes not flushed in time; their leases will lapse');
-    await Promise.race([Promise.all(releases), new Promise((r) => setTimeout(r, 100))]);
-    finisher.stop();
-    clearInterval(heartbeat);
+    if (!(await pump.drain(5_000))) log.warn({}, 'shutdown: outcomes not flushed in time; their leases will lapse');
+    await Promise.race([Promise.all([...releases, requeue]), new Promise((r) => setTimeout(r, 200))]);
+    pump.stop();
+    stopHeartbeat();
     await blocking.quit().catch(() => blocking.disconnect());
-    log.info({ released: handBack.length }, 'consumer closed');
+    log.info({ released: handBack.length, requeued: unclaimed.length }, 'consumer closed');
     resolveClosed();
   }
 
@@ -327,6 +251,6 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
   return {
     close: () => (closing$ ??= close()),
     closed,
-    stats: () => ({ ...stats, inFlight: runs.size }),
+    stats: () => ({ ...stats, inFlight: handlers }),
   };
 }

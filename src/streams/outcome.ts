@@ -24,13 +24,7 @@ export interface RunRef {
   keys: JobKeys;
 }
 
-const base = (r: RunRef) => ({
-  keys: r.keys,
-  entryId: r.entryId,
-  jobId: r.jobId,
-  token: r.token,
-  from: r.route.running ? [r.route.running] : r.route.expect,
-});
+const from = (r: RunRef): readonly string[] => (r.route.running ? [r.route.running] : r.route.expect);
 
 /** Where a retried or handed-back job goes: the stage's input status ('' = unchanged). */
 const backTo = (r: RunRef): string => (r.route.running ? (r.route.expect[0] ?? '') : '');
@@ -38,14 +32,15 @@ const backTo = (r: RunRef): string => (r.route.running ? (r.route.expect[0] ?? '
 /** complete: the handler's transition, or (for `null`) an ack that keeps the job where it was. */
 export function completeItem(r: RunRef, o: Outcome | null, keys: Keys): FinishItem {
   if (o === null) {
-    return { ...base(r), op: 'complete', to: backTo(r), patch: [], eventType: '', eventData: '', data: '', arg: '' };
+    return { keys: r.keys, entryId: r.entryId, jobId: r.jobId, token: r.token, from: from(r), op: 'complete', to: backTo(r), patch: [], eventType: '', eventData: '', data: '', arg: '' };
   }
   const next = o.next ? streamKeys(keys, o.next.kind) : undefined;
   const data = o.next
     ? JSON.stringify(makeEnvelope({ type: o.next.type, jobId: r.jobId, payload: o.next.payload, traceparent: r.traceparent }))
     : '';
+  // Plain literals, no spreads: this runs once per job on the hot path.
   return {
-    ...base(r),
+    keys: r.keys, entryId: r.entryId, jobId: r.jobId, token: r.token, from: from(r),
     op: 'complete',
     to: o.to,
     patch: encodePatch(o.patch),
@@ -70,7 +65,7 @@ export function failureItem(
       : reason;
     const json = JSON.stringify(final);
     return {
-      ...base(r),
+      keys: r.keys, entryId: r.entryId, jobId: r.jobId, token: r.token, from: from(r),
       op: 'fail',
       to: 'failed',
       patch: ['error', json],
@@ -82,7 +77,7 @@ export function failureItem(
   }
   const delayMs = backoffDelay(r.attempt - 1, policy.retryBaseMs, policy.retryMaxMs, policy.random);
   return {
-    ...base(r),
+    keys: r.keys, entryId: r.entryId, jobId: r.jobId, token: r.token, from: from(r),
     op: 'retry',
     to: backTo(r),
     patch: [],
@@ -96,7 +91,7 @@ export function failureItem(
 /** release: hand a job back (graceful shutdown) so another worker restarts it at once. */
 export function releaseItem(r: RunRef, reason: string): FinishItem {
   return {
-    ...base(r),
+    keys: r.keys, entryId: r.entryId, jobId: r.jobId, token: r.token, from: from(r),
     op: 'release',
     to: backTo(r),
     patch: [],

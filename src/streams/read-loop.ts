@@ -14,12 +14,12 @@ export interface ReadLoopDeps {
   stream: StreamKeys;
   consumerName: string;
   blockMs: number;
-  /** Most entries per read: smaller batches keep read, claim, run and finish overlapping. */
-  maxBatch: number;
   log: StreamLogger;
   stopped(): boolean;
-  freeSlots(): number;
-  waitSlot(): Promise<void>;
+  /** How many entries the consumer wants now (free slots plus read-ahead, minus those waiting). */
+  wanted(): number;
+  /** Resolves when `wanted()` may have grown. */
+  waitWanted(): Promise<void>;
   accept(entries: RawEntry[]): void;
   ensureGroup(): Promise<void>;
 }
@@ -35,9 +35,9 @@ export function readLoop(d: ReadLoopDeps): { stop(): Promise<void> } {
 
   const loop = (async () => {
     while (!d.stopped()) {
-      const free = d.freeSlots();
-      if (free <= 0) {
-        await d.waitSlot();
+      const want = Math.min(d.wanted(), 1_000);
+      if (want <= 0) {
+        await d.waitWanted();
         continue;
       }
       let reply: ReadReply;
@@ -48,7 +48,7 @@ export function readLoop(d: ReadLoopDeps): { stop(): Promise<void> } {
           if (d.stopped()) break;
         }
         reply = (await d.blocking.xreadgroup(
-          'GROUP', d.stream.group, d.consumerName, 'COUNT', Math.min(free, d.maxBatch), 'BLOCK', d.blockMs, 'STREAMS', d.stream.stream, '>',
+          'GROUP', d.stream.group, d.consumerName, 'COUNT', want, 'BLOCK', d.blockMs, 'STREAMS', d.stream.stream, '>',
         )) as ReadReply;
         failures = 0;
       } catch (err) {

@@ -88,11 +88,6 @@ export interface ConsumerOptions<M extends Envelope> {
   clock?: () => number;
   /** @defaultValue DEFAULT_TOMBSTONE_GRACE_MS */
   tombstoneGraceMs?: number;
-  /**
-   * Most entries taken per read. Several smaller batches in flight keep reading, claiming, running
-   * and finishing overlapped instead of moving in lockstep. @defaultValue ceil(concurrency / 4)
-   */
-  readBatch?: number;
   /** Minimum time between two progress events of one job. @defaultValue 1000 */
   progressEventIntervalMs?: number;
   /** Housekeeping cadence; every loop is cheap and safe to run in many processes. */

@@ -103,7 +103,7 @@ describe('claim', () => {
     expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
     const job = await store.get('a');
     expect(job).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
-    expect(r?.code === 'claimed' && r.values[JOB_RECORD_FIELDS.indexOf('status')]).toBe('comparing');
+    expect(r?.code === 'claimed' && r.record.split('\0')[JOB_RECORD_FIELDS.indexOf('status')]).toBe('comparing');
     expect(await eventTypes('a')).toEqual(['created', 'compare_started']);
   });
 

@@ -4,7 +4,8 @@
   Fenced: an outcome applies only while the job's `fence` equals the worker's token and the lock
   holds that token (or has lapsed with nobody taking over). Applying bumps the fence, deletes the
   lock, XACKs the entry and stores `done = token`, so a re-send answers 'applied' and any later
-  write with that token is rejected.
+  write with that token is rejected. The job's `q:<kind>` message is left in place (overwritten by
+  the next message of that kind): nothing reads it once the stage is done.
 
   KEYS[1] work stream  KEYS[2] entries index  KEYS[3] dead-letter stream  KEYS[4] delayed zset
   KEYS[5 .. 4+2m]  next-stage pairs (stream, entries index), m = ARGV[5]
@@ -27,16 +28,25 @@ local stream, entries, dead, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, now, grace, kind = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local m, n = tonumber(ARGV[5]), tonumber(ARGV[6])
 
+local sets = {}
 local function inset(csv, v)
-  return v ~= nil and string.find(',' .. csv .. ',', ',' .. v .. ',', 1, true) ~= nil
+  local set = sets[csv]
+  if not set then
+    set = {}
+    for s in string.gmatch(csv, '[^,]+') do set[s] = true end
+    sets[csv] = set
+  end
+  return v ~= nil and set[v] == true
 end
 
+-- Acks are collected and sent as one XACK and one HDEL at the end of the batch.
+local acks = {}
 local function ack(eid)
-  redis.call('XACK', stream, group, eid)
-  redis.call('HDEL', entries, eid)
+  acks[#acks + 1] = eid
 end
 
-local function expire(job, events, expiresAt)
+local function expire(job, events)
+  local expiresAt = redis.call('HGET', job, 'expiresAt')
   local at = string.format('%.0f', math.max(tonumber(expiresAt or now), tonumber(now)) + grace)
   redis.call('PEXPIREAT', job, at)
   redis.call('PEXPIREAT', events, at)
@@ -56,7 +66,7 @@ for i = 1, n do
   local op, eid, jid, token, from, to = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
   local patch, etype, edata, nextIdx, data, arg =
     ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], tonumber(ARGV[a + 10]), ARGV[a + 11], ARGV[a + 12]
-  local h = redis.call('HMGET', job, 'status', 'fence', 'done', 'expiresAt', 'attempts')
+  local h = redis.call('HMGET', job, 'status', 'fence', 'done')
   if not h[1] then
     ack(eid)
     out[i] = 'gone'
@@ -72,15 +82,15 @@ for i = 1, n do
       out[i] = 'stale'
     else
       redis.call('DEL', lock)
-      redis.call('HINCRBY', job, 'fence', 1)
       ack(eid)
       local st = to
       if st == '' then st = h[1] end
-      local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token }
+      -- fence+1: the finished run's token is stale from here on.
+      local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', tostring(tonumber(token) + 1) }
       if op == 'r' then
         f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
       elseif op == 'x' then
-        f[#f + 1] = 'attempts'; f[#f + 1] = math.max(0, tonumber(h[5] or '1') - 1)
+        f[#f + 1] = 'attempts'; f[#f + 1] = math.max(0, tonumber(redis.call('HGET', job, 'attempts') or '1') - 1)
       else
         if op == 'c' then
           f[#f + 1] = 'attempts'; f[#f + 1] = '0'
@@ -89,7 +99,6 @@ for i = 1, n do
         if patch ~= '' then
           for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
         end
-        redis.call('HDEL', job, 'q:' .. kind)
       end
       redis.call(unpack(f))
       if etype ~= '' then
@@ -101,7 +110,7 @@ for i = 1, n do
         if nextIdx > 0 then
           addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], jid, data, ARGV[5 + 2 * nextIdx])
         end
-        if arg == '1' then expire(job, events, h[4]) end
+        if arg == '1' then expire(job, events) end
       elseif op == 'r' then
         redis.call('ZADD', delayed, arg, jid)
       elseif op == 'x' then
@@ -111,10 +120,14 @@ for i = 1, n do
           redis.call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
             'reason', edata, 'data', data)
         end
-        expire(job, events, h[4])
+        expire(job, events)
       end
       out[i] = 'applied'
     end
   end
+end
+if #acks > 0 then
+  redis.call('XACK', stream, group, unpack(acks))
+  redis.call('HDEL', entries, unpack(acks))
 end
 return out

@@ -3,7 +3,7 @@ import { CompareOptionsSchema } from '../../../src/contracts/index.js';
 import { decodeEvent } from '../../../src/jobs/events.js';
 import {
   decodeJobHash,
-  decodeJobValues,
+  decodeJobJoined,
   encodeJobRecord,
   encodePatch,
   JOB_RECORD_FIELDS,
@@ -58,14 +58,18 @@ describe('job hash codec', () => {
     expect(() => decodeJobHash({ ...hash, status: 'exploded' })).toThrow();
   });
 
-  it('decodes HMGET values in JOB_RECORD_FIELDS order', () => {
-    const rec = newJobRecord(job, 7);
+  it('decodes the NUL-joined record claim.lua returns, in JOB_RECORD_FIELDS order', () => {
+    const rec = { ...newJobRecord(job, 7), price: 30 };
     const hash = toHash(encodeJobRecord(rec));
-    const values = JOB_RECORD_FIELDS.map((f) => hash[f] ?? null);
+    const joined = JOB_RECORD_FIELDS.map((f) => hash[f] ?? '').join('\0');
     expect(JOB_RECORD_FIELDS).toContain('status');
     expect(JOB_RECORD_FIELDS).not.toContain('q:compare');
-    expect(decodeJobValues(values)).toEqual(rec);
-    expect(decodeJobValues(JOB_RECORD_FIELDS.map(() => null))).toBeNull();
+    expect(decodeJobJoined(joined)).toEqual(rec);
+    expect(decodeJobJoined(JOB_RECORD_FIELDS.map(() => '').join('\0'))).toBeNull();
+  });
+
+  it('refuses to store a NUL character (it separates fields in claim replies)', () => {
+    expect(() => encodeJobRecord({ ...newJobRecord(job, 1), ownerId: 'a\0b' })).toThrow(/NUL/);
   });
 });
 
