@@ -166,18 +166,28 @@ export function finishCall(
     if (i < 0) i = nexts.push(s) - 1;
     return i + 1;
   };
+  // Jobs of a batch mostly end the same way: send each distinct ending (template) once.
+  const templateIdx = new Map<string, number>();
+  const templates: (string | number)[] = [];
   const perJob: (string | number)[] = [];
   const jobKeysFlat: string[] = [];
   for (const it of items) {
     jobKeysFlat.push(it.keys.job, it.keys.lock, it.keys.events, it.keys.channel);
-    perJob.push(
-      OP_CODES[it.op], it.entryId, it.jobId, it.token, it.from.join(','), it.to,
-      it.patch.length > 0 ? JSON.stringify(it.patch) : '', it.eventType, it.eventData,
-      nextIndex(it.next), it.data, it.arg,
-    );
+    const tpl = [OP_CODES[it.op], it.from.join(','), it.to, it.eventType, it.eventData, nextIndex(it.next), it.arg] as const;
+    const tk = tpl.join('\u0001');
+    let idx = templateIdx.get(tk);
+    if (idx === undefined) {
+      templates.push(...tpl);
+      idx = templates.length / 7;
+      templateIdx.set(tk, idx);
+    }
+    perJob.push(it.entryId, it.jobId, it.token, idx, it.patch.length > 0 ? JSON.stringify(it.patch) : '', it.data);
   }
   const keys = [k.stream, k.entries, k.dead, k.delayed, ...nexts.flatMap((s) => [s.stream, s.entries]), ...jobKeysFlat];
-  const argv = [k.group, a.now, a.graceMs, k.kind, nexts.length, items.length, ...nexts.flatMap((s) => [s.group, s.kind]), ...perJob];
+  const argv = [
+    k.group, a.now, a.graceMs, k.kind, nexts.length, items.length, ...nexts.flatMap((s) => [s.group, s.kind]),
+    templates.length / 7, ...templates, ...perJob,
+  ];
   return { name: 'finish', keys, argv, parse: (raw) => raw as FinishReply[] };
 }
 

@@ -82,7 +82,15 @@ export class Run implements RunRef, JobContext {
   get job(): JobRecord {
     if (!this.record) {
       try {
-        this.record = decodeJobJoined(this.joined) ?? undefined;
+        const rec = decodeJobJoined(this.joined);
+        if (rec) {
+          // claim.lua returns the record as read before it claimed: apply the claim itself.
+          if (this.route.running) rec.status = this.route.running;
+          rec.fence = Number(this.token);
+          rec.attempts = this.attempt;
+          rec.updatedAt = this.startedAt;
+          this.record = rec;
+        }
       } catch (err) {
         throw ERRORS.validation(`job ${this.jobId} has a corrupt record: ${(err as Error).message}`);
       }

@@ -103,7 +103,8 @@ describe('claim', () => {
     expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
     const job = await store.get('a');
     expect(job).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
-    expect(r?.code === 'claimed' && r.record.split('\0')[JOB_RECORD_FIELDS.indexOf('status')]).toBe('comparing');
+    // The record comes as read before the claim (the consumer applies the claim's own fields).
+    expect(r?.code === 'claimed' && r.record.split('\0')[JOB_RECORD_FIELDS.indexOf('id')]).toBe('a');
     expect(await eventTypes('a')).toEqual(['created', 'compare_started']);
   });
 
@@ -184,13 +185,22 @@ describe('finish', () => {
     expect(await t.redis.xlen(next.stream)).toBe(1);
   });
 
-  it('rejects a stale token and a lock taken by someone else', async () => {
+  it('rejects a stale token and leaves the entry to whoever holds the job now', async () => {
     const { entryId, token } = await running('a');
     expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, String(Number(token) - 1))])).toEqual(['stale']);
-    await t.redis.set(t.keys.jobLock('a'), 'intruder');
-    expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['stale']);
     expect((await store.get('a'))?.status).toBe('comparing');
-    expect(await pending()).toBe(1); // the entry stays for whoever takes the job over
+    expect(await pending()).toBe(1);
+  });
+
+  it('lets the fence, not the lock, decide: an overwritten lock with the fence unmoved still commits once', async () => {
+    const { entryId, token } = await running('a');
+    await t.redis.set(t.keys.jobLock('a'), 'intruder');
+    // The heartbeat sees the lease is gone (the handler is aborted)...
+    const hb = { keys: jobKeys(t.keys, 'a'), entryId, jobId: 'a', token };
+    expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['lost']);
+    // ...but nobody else holds a valid token, so a commit that was already on its way is safe.
+    expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['applied']);
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
   });
 
   it('sets the expiry (retention + tombstone grace) when the job reaches a terminal state', async () => {

@@ -13,14 +13,16 @@
 
   ARGV[1] group  ARGV[2] consumer  ARGV[3] now (ms)  ARGV[4] lease (ms)  ARGV[5] max attempts
   ARGV[6] tombstone grace (ms)  ARGV[7] n (entries)  ARGV[8] f (record fields)
-  ARGV[9 .. 8+f]  the job record's field names (their values are returned, in this order)
+  ARGV[9 .. 8+f]  the job record's field names (their values are returned, in this order; they
+             must include status, fence and attempts, which the claim reads from the same HMGET)
   ARGV[9+f]  r (routes), then per route j (3 args): expected statuses (csv), running status
              ('' = status unchanged while running), start event type
   then per entry i (3 args): entry id, job id, route index (1-based)
 
   Returns one reply per entry:
     {'claimed', token, attempt, record}  run it; a re-send returns the same token. `record` is
-        the values of the record fields joined with NUL, '' for a missing field.
+        the values of the record fields as read BEFORE the claim, joined with NUL ('' for a missing
+        field): the caller applies the claim's own changes (status, fence, attempts, updatedAt).
     {'busy'}   another holder's lease is live: left pending, the reclaimer looks again later
     {'stale'}  job missing or past this stage: acked, nothing changed
     {'dead'}   deliveries exhausted: dead-lettered, job failed, acked
@@ -28,8 +30,16 @@
 local stream, entries, dead = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local maxAttempts, grace, n, nf = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-local fields = {}
-for j = 1, nf do fields[j] = ARGV[8 + j] end
+-- One HMGET per entry reads the record and what the claim decides on (status, fence, attempts,
+-- and the claimer fields of a possible re-send).
+local fields, at = {}, {}
+for j = 1, nf do
+  fields[j] = ARGV[8 + j]
+  at[fields[j]] = j
+end
+fields[nf + 1] = 'ce'
+fields[nf + 2] = 'cb'
+local iStatus, iFence, iAttempts = at['status'], at['fence'], at['attempts']
 local nr = tonumber(ARGV[9 + nf])
 local routes = {}
 for j = 1, nr do
@@ -45,12 +55,10 @@ local function ack(eid)
   redis.call('HDEL', entries, eid)
 end
 
-local function record(job)
-  local v = redis.call('HMGET', job, unpack(fields))
-  for j = 1, nf do
-    if not v[j] then v[j] = '' end
-  end
-  return table.concat(v, '\0')
+local function joined(v)
+  local r = {}
+  for j = 1, nf do r[j] = v[j] or '' end
+  return table.concat(r, '\0')
 end
 
 local out = {}
@@ -59,8 +67,8 @@ for i = 1, n do
   local job, lock, events, chan = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
   local eid, jid, route = ARGV[a + 1], ARGV[a + 2], routes[tonumber(ARGV[a + 3])]
   local running = route.running
-  local h = redis.call('HMGET', job, 'status', 'fence', 'attempts')
-  local status, fence = h[1], h[2]
+  local v = redis.call('HMGET', job, unpack(fields))
+  local status, fence, attemptsRaw = v[iStatus], v[iFence], v[iAttempts]
   local verdict = 'claim'
   if not status then
     verdict = 'stale'
@@ -68,9 +76,8 @@ for i = 1, n do
     -- A lease may be live only while the job shows the stage running (or keeps its status).
     local holder = redis.call('GET', lock)
     if holder and holder == fence then
-      local c = redis.call('HMGET', job, 'ce', 'cb')
       -- Re-sent claim (reply lost on a reconnect): same token, nothing written twice.
-      if c[1] == eid and c[2] == consumer then verdict = 'again' else verdict = 'busy' end
+      if v[nf + 1] == eid and v[nf + 2] == consumer then verdict = 'again' else verdict = 'busy' end
     end
   elseif not route.expect[status] then
     verdict = 'stale'
@@ -81,9 +88,9 @@ for i = 1, n do
   elseif verdict == 'busy' then
     out[i] = { 'busy' }
   elseif verdict == 'again' then
-    out[i] = { 'claimed', fence, h[3], record(job) }
+    out[i] = { 'claimed', fence, attemptsRaw, joined(v) }
   else
-    local attempts = tonumber(h[3] or '0')
+    local attempts = tonumber(attemptsRaw or '0')
     if attempts >= maxAttempts then
       local e = redis.call('XRANGE', stream, eid, eid)
       local data = ''
@@ -109,7 +116,7 @@ for i = 1, n do
       redis.call('HSET', job, 'fence', token, 'status', st, 'attempts', attempts + 1, 'ce', eid, 'cb', consumer, 'updatedAt', now)
       redis.call('PUBLISH', chan, redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', route.start, 'at', now,
         'status', st, 'data', '{"attempt":' .. (attempts + 1) .. '}'))
-      out[i] = { 'claimed', token, tostring(attempts + 1), record(job) }
+      out[i] = { 'claimed', token, tostring(attempts + 1), joined(v) }
     end
   end
 end

@@ -1,10 +1,12 @@
 --[[
   finish: record the outcomes of a batch of jobs (one call per micro-batch of outcomes).
 
-  Fenced: an outcome applies only while the job's `fence` equals the worker's token and the lock
-  holds that token (or has lapsed with nobody taking over). Applying bumps the fence, deletes the
-  lock, XACKs the entry and stores `done = token`, so a re-send answers 'applied' and any later
-  write with that token is rejected. The job's `q:<kind>` message is left in place (overwritten by
+  Fenced: an outcome applies only while the job's `fence` equals the worker's token. The fence is
+  the authority for commits (every claim and every user transition moves it); the lock is the
+  lease that decides who should run a job. A lock that lapsed or was overwritten by some client
+  while the fence stayed put means nobody else holds a valid token, so the commit is still safe.
+  Applying bumps the fence, deletes the lock, XACKs the entry and stores `done = token`, so a
+  re-send answers 'applied' and any later write with that token is rejected. The job's `q:<kind>` message is left in place (overwritten by
   the next message of that kind): nothing reads it once the stage is done.
 
   KEYS[1] work stream  KEYS[2] entries index  KEYS[3] dead-letter stream  KEYS[4] delayed zset
@@ -13,9 +15,11 @@
 
   ARGV[1] group  ARGV[2] now (ms)  ARGV[3] tombstone grace (ms)  ARGV[4] kind  ARGV[5] m
   ARGV[6] n (jobs)  ARGV[7+2(j-1)], ARGV[8+2(j-1)]  group and kind of next-stage stream j
-  ARGV[7+2m+12(i-1) ..] per job i: op, entry id, job id, token, from (csv), to ('' = unchanged),
-    patch (JSON array field, value, ... or ''), event type ('' = no event), event data (JSON or ''),
-    next index (1..m, 0 = none), data, arg
+  ARGV[7+2m]  t (templates), then per template (7 args, shared by the jobs of a batch that end
+    the same way): op, from (csv), to ('' = unchanged), event type ('' = no event),
+    event data (JSON or ''), next index (1..m, 0 = none), arg
+  then per job i (6 args): entry id, job id, token, template index (1-based),
+    patch (JSON array field, value, ... or ''), data
     op 'c' complete: data = next-stage envelope; arg '1' when `to` is terminal (expire job keys)
     op 'r' retry:    data = entry data (kept as q:<kind>); arg = due time (ms) in the delayed zset
     op 'f' fail:     data = entry data; arg '1' to also dead-letter the entry
@@ -28,16 +32,16 @@ local stream, entries, dead, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, now, grace, kind = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local m, n = tonumber(ARGV[5]), tonumber(ARGV[6])
 
-local sets = {}
-local function inset(csv, v)
-  local set = sets[csv]
-  if not set then
-    set = {}
-    for s in string.gmatch(csv, '[^,]+') do set[s] = true end
-    sets[csv] = set
-  end
-  return v ~= nil and set[v] == true
+local nt = tonumber(ARGV[7 + 2 * m])
+local templates = {}
+for j = 1, nt do
+  local b = 7 + 2 * m + 7 * (j - 1)
+  local from = {}
+  for s in string.gmatch(ARGV[b + 2], '[^,]+') do from[s] = true end
+  templates[j] = { op = ARGV[b + 1], from = from, to = ARGV[b + 3], etype = ARGV[b + 4], edata = ARGV[b + 5],
+    nextIdx = tonumber(ARGV[b + 6]), arg = ARGV[b + 7] }
 end
+local base = 7 + 2 * m + 7 * nt
 
 -- Acks are collected and sent as one XACK and one HDEL at the end of the batch.
 local acks = {}
@@ -61,11 +65,11 @@ end
 
 local out = {}
 for i = 1, n do
-  local k, a = 4 + 2 * m + 4 * (i - 1), 6 + 2 * m + 12 * (i - 1)
+  local k, a = 4 + 2 * m + 4 * (i - 1), base + 6 * (i - 1)
   local job, lock, events, chan = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
-  local op, eid, jid, token, from, to = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 4], ARGV[a + 5], ARGV[a + 6]
-  local patch, etype, edata, nextIdx, data, arg =
-    ARGV[a + 7], ARGV[a + 8], ARGV[a + 9], tonumber(ARGV[a + 10]), ARGV[a + 11], ARGV[a + 12]
+  local eid, jid, token, patch, data = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6]
+  local t = templates[tonumber(ARGV[a + 4])]
+  local op, from, to, etype, edata, nextIdx, arg = t.op, t.from, t.to, t.etype, t.edata, t.nextIdx, t.arg
   local h = redis.call('HMGET', job, 'status', 'fence', 'done')
   if not h[1] then
     ack(eid)
@@ -74,13 +78,12 @@ for i = 1, n do
     out[i] = 'applied'
   elseif h[2] ~= token then
     -- A user transition moved the job on (no new claim holds the entry): the entry is moot.
-    if not inset(from, h[1]) then ack(eid) end
+    if not from[h[1]] then ack(eid) end
+    out[i] = 'stale'
+  elseif not from[h[1]] then
     out[i] = 'stale'
   else
-    local holder = redis.call('GET', lock)
-    if (holder and holder ~= token) or not inset(from, h[1]) then
-      out[i] = 'stale'
-    else
+    do -- apply
       redis.call('DEL', lock)
       ack(eid)
       local st = to
