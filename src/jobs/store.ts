@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { TERMINAL_STATUSES, type JobEvent } from '../contracts/index.js';
 import { ERRORS } from '../errors/index.js';
 import type { Keys, StreamKind } from '../redis/keys.js';
-import { createScript, enqueueScript, jobKeys, publishScript, streamKeys, transitionScript } from '../redis/scripts.js';
+import { createCall, enqueueCall, enqueueScript, jobKeys, publishScript, runCalls, streamKeys, transitionScript } from '../redis/scripts.js';
 import { makeEnvelope } from './envelope.js';
 import { decodeEvent } from './events.js';
 import { decodeJobHash, encodeJobRecord, encodePatch, newJobRecord } from './hash.js';
@@ -53,8 +53,7 @@ export function createJobStore(opts: JobStoreOptions): JobStore {
       const now = clock();
       const rec = newJobRecord(job, now);
       const envelope = makeEnvelope({ type: 'CompareRequested', jobId: job.id, traceparent: job.traceparent });
-      const created = await createScript(
-        redis,
+      const create = createCall(
         { ...jobKeys(keys, job.id), accountJobs: keys.accountJobs(job.ownerId), outbox: keys.outbox(), expiry: keys.expiry() },
         {
           jobId: job.id,
@@ -66,7 +65,13 @@ export function createJobStore(opts: JobStoreOptions): JobStore {
           fields: encodeJobRecord(rec),
         },
       );
-      await enqueueJob(redis, keys, job.id, 'compare');
+      const enqueue = enqueueCall({ job: keys.job(job.id), outbox: keys.outbox(), ...streamKeys(keys, 'compare') }, { jobId: job.id });
+      // Two steps (so each stays within one job's slot on a Cluster), one pipelined round trip. If
+      // this process dies between them, the outbox sweeper finishes the enqueue.
+      const [c, e] = await runCalls(redis, [create, enqueue]);
+      if (c?.status === 'rejected') throw c.reason;
+      if (e?.status === 'rejected') throw e.reason;
+      const created = c?.status === 'fulfilled' && c.value === true;
       if (created) return rec;
       const existing = await get(job.id);
       if (!existing) throw new Error(`job ${job.id} vanished right after create`);

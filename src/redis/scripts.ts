@@ -37,26 +37,35 @@ export function streamKeys(keys: Keys, kind: string): StreamKeys {
 
 const jobKeyList = (k: JobKeys) => [k.job, k.lock, k.events, k.channel];
 
-/** create.lua: the job hash, `created` event, account index and outbox mark. */
-export async function createScript(
-  redis: Redis,
+/** create.lua: the job hash, `created` event, account index and outbox mark (true when created). */
+export function createCall(
   k: JobKeys & { accountJobs: string; outbox: string; expiry: string },
   a: { jobId: string; now: number; expiresAt: number; kind: string; envelope: string; eventData: string; fields: string[] },
-): Promise<boolean> {
-  const r = await runScript(redis, 'create', [k.job, k.events, k.channel, k.accountJobs, k.outbox, k.expiry], [
-    a.jobId, a.now, a.expiresAt, a.kind, a.envelope, a.eventData, ...a.fields,
-  ]);
-  return r === 1;
+): ScriptCall<boolean> {
+  return {
+    name: 'create',
+    keys: [k.job, k.events, k.channel, k.accountJobs, k.outbox, k.expiry],
+    argv: [a.jobId, a.now, a.expiresAt, a.kind, a.envelope, a.eventData, ...a.fields],
+    parse: (r) => r === 1,
+  };
 }
 
-/** enqueue.lua: outbox mark → stage stream; returns the entry id or null when nothing was pending. */
-export async function enqueueScript(
-  redis: Redis,
-  k: { job: string; outbox: string } & StreamKeys,
-  a: { jobId: string },
-): Promise<string | null> {
-  const r = await runScript(redis, 'enqueue', [k.job, k.outbox, k.stream, k.entries], [a.jobId, k.kind, k.group]);
-  return typeof r === 'string' ? r : null;
+export function createScript(redis: Redis, ...args: Parameters<typeof createCall>): Promise<boolean> {
+  return runCall(redis, createCall(...args));
+}
+
+/** enqueue.lua: outbox mark → stage stream; the entry id, or null when nothing was pending. */
+export function enqueueCall(k: { job: string; outbox: string } & StreamKeys, a: { jobId: string }): ScriptCall<string | null> {
+  return {
+    name: 'enqueue',
+    keys: [k.job, k.outbox, k.stream, k.entries],
+    argv: [a.jobId, k.kind, k.group],
+    parse: (r) => (typeof r === 'string' ? r : null),
+  };
+}
+
+export function enqueueScript(redis: Redis, ...args: Parameters<typeof enqueueCall>): Promise<string | null> {
+  return runCall(redis, enqueueCall(...args));
 }
 
 /** publish.lua: a message for an existing job, no state change; null when the job is missing. */

@@ -9,6 +9,7 @@ import {
   jobKeys,
   progressScript,
   promoteScript,
+  requeueScript,
   restoreScript,
   streamKeys,
   trimScript,
@@ -324,6 +325,23 @@ describe('restore and trim', () => {
     expect(await restoreScript(t.redis, sk(), { terminal, entries })).toBe(1);
     expect(await restoreScript(t.redis, sk(), { terminal, entries })).toBe(0);
     expect((await read()).map((e) => JSON.parse(e[1][1]!).jobId)).toEqual(['a']);
+  });
+
+  it('hands back read-but-unclaimed entries once, leaving acked ones alone', async () => {
+    await store.create(newJob('a'));
+    await store.create(newJob('b'));
+    const [ea, eb] = await read();
+    await t.redis.xack(sk().stream, 'compare', eb![0]); // b was settled elsewhere meanwhile
+    const list = [
+      { entryId: ea![0], jobId: 'a', data: ea![1][1]! },
+      { entryId: eb![0], jobId: 'b', data: eb![1][1]! },
+    ];
+    expect(await requeueScript(t.redis, sk(), list)).toBe(1);
+    expect(await requeueScript(t.redis, sk(), list)).toBe(0); // a re-send adds nothing
+    expect(await pending()).toBe(0);
+    const again = await read();
+    expect(again.map((e) => JSON.parse(e[1][1]!).jobId)).toEqual(['a']);
+    expect(await t.redis.hget(sk().entries, again[0]![0])).toBe('a');
   });
 
   it('trims acked entries but keeps pending and undelivered ones', async () => {

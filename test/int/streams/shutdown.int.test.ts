@@ -42,4 +42,22 @@ describe('graceful shutdown (SIGTERM)', () => {
     await s.assertExactlyOnce(jobs);
     await s.waitNoPending();
   });
+
+  it('hands back entries it had read ahead (short jobs) so another worker gets them at once', async () => {
+    s = await useScenario({ WORK_MS: '5', WORKER_CONCURRENCY: '4', JOB_LEASE_MS: '30000', RECLAIM_INTERVAL_MS: '30000' });
+    const jobs = ids('ahead', 300);
+    await s.createJobs(jobs);
+    const a = await s.worker();
+    await waitFor(() => a.events().filter((e) => e.ev === 'settled').length >= 60, 'A to finish some jobs');
+    a.kill('SIGTERM');
+    expect((await a.exited).code).toBe(0);
+    const closedLog = a.events().find((e) => e.ev === 'log' && e.msg === 'consumer closed') as { requeued: number };
+    expect(closedLog.requeued).toBeGreaterThan(0);
+    const started = Date.now();
+    await s.worker();
+    await s.waitTerminal(jobs, 20_000);
+    expect(Date.now() - started).toBeLessThan(20_000); // nothing waited for the 30 s lease
+    await s.assertExactlyOnce(jobs);
+    await s.waitNoPending(5_000);
+  });
 });
