@@ -57,6 +57,7 @@ export const EnvSchema = z.object({
     OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
     // Web app
     SERVE_WEB_APP: bool(true),
+    WEB_APP_DIR: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -74,6 +75,7 @@ function shape(e: Env) {
       maxUploadBytes: e.MAX_UPLOAD_BYTES,
       idempotencyTtlSeconds: e.IDEMPOTENCY_TTL_HOURS * 3600,
       serveWebApp: e.SERVE_WEB_APP,
+      webAppDir: e.WEB_APP_DIR,
     },
     secret: e.APP_SECRET ?? DEV_SECRET,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
