@@ -37,6 +37,19 @@ export const EnvSchema = z.object({
     PRICE_PER_10K_ROWS_FEN: int(50),
     FREE_ROWS: int(1000),
     PAYMENT_ORDER_TTL_MINUTES: int(30, 1),
+    PAYMENT_RECONCILE_INTERVAL_MS: int(30_000, 50),
+    PAYMENT_RECONCILE_AFTER_SECONDS: int(60, 0),
+    // WeChat Pay API v3 (required with PAYMENT_PROVIDER=wechat)
+    WECHATPAY_MCHID: z.string().regex(/^[0-9]{6,32}$/, 'digits').optional(),
+    WECHATPAY_APPID: z.string().min(1).max(64).optional(),
+    WECHATPAY_API_V3_KEY: z.string().length(32, 'must be exactly 32 characters').optional(),
+    WECHATPAY_SERIAL: z.string().regex(/^[0-9A-Fa-f]{8,64}$/, 'hex serial of the merchant certificate').optional(),
+    WECHATPAY_PRIVATE_KEY: z.string().min(1).optional(),
+    WECHATPAY_PLATFORM_CERTS: z.string().min(1).optional(),
+    WECHATPAY_PUBLIC_KEY: z.string().min(1).optional(),
+    WECHATPAY_PUBLIC_KEY_ID: z.string().min(1).max(64).optional(),
+    WECHATPAY_BASE_URL: z.url().default('https://api.mch.weixin.qq.com/'),
+    WECHATPAY_NOTIFY_URL: z.url().optional(),
     // Job runtime
     JOB_RETENTION_HOURS: int(72, 1),
     JOB_LEASE_MS: int(15_000, 200),
@@ -86,6 +99,20 @@ function shape(e: Env) {
       pricePer10kRowsFen: e.PRICE_PER_10K_ROWS_FEN,
       freeRows: e.FREE_ROWS,
       orderTtlMs: e.PAYMENT_ORDER_TTL_MINUTES * 60_000,
+      reconcileIntervalMs: e.PAYMENT_RECONCILE_INTERVAL_MS,
+      reconcileAfterMs: e.PAYMENT_RECONCILE_AFTER_SECONDS * 1000,
+      wechat: {
+        mchid: e.WECHATPAY_MCHID ?? '',
+        appid: e.WECHATPAY_APPID ?? '',
+        apiV3Key: e.WECHATPAY_API_V3_KEY ?? '',
+        serial: e.WECHATPAY_SERIAL ?? '',
+        privateKey: e.WECHATPAY_PRIVATE_KEY ?? '',
+        platformCerts: e.WECHATPAY_PLATFORM_CERTS,
+        publicKey: e.WECHATPAY_PUBLIC_KEY,
+        publicKeyId: e.WECHATPAY_PUBLIC_KEY_ID,
+        baseUrl: e.WECHATPAY_BASE_URL,
+        notifyUrl: e.WECHATPAY_NOTIFY_URL ?? `${e.PUBLIC_BASE_URL.replace(/\/+$/, '')}/api/v1/wechatpay/notify`,
+      },
     },
     jobs: {
       retentionMs: e.JOB_RETENTION_HOURS * 3_600_000,
@@ -118,6 +145,17 @@ export class ConfigError extends Error {
   }
 }
 
+/** What PAYMENT_PROVIDER=wechat needs: merchant identity and keys, and one way to verify WeChat's signatures. */
+function wechatProblems(env: Record<string, string | undefined>): string[] {
+  const required = ['WECHATPAY_MCHID', 'WECHATPAY_APPID', 'WECHATPAY_API_V3_KEY', 'WECHATPAY_SERIAL', 'WECHATPAY_PRIVATE_KEY'];
+  const out = required.filter((k) => !env[k]).map((k) => `${k}: required with PAYMENT_PROVIDER=wechat`);
+  if (!env.WECHATPAY_PLATFORM_CERTS && !env.WECHATPAY_PUBLIC_KEY) {
+    out.push('WECHATPAY_PLATFORM_CERTS or WECHATPAY_PUBLIC_KEY: one is required with PAYMENT_PROVIDER=wechat');
+  }
+  if (env.WECHATPAY_PUBLIC_KEY && !env.WECHATPAY_PUBLIC_KEY_ID) out.push('WECHATPAY_PUBLIC_KEY_ID: required with WECHATPAY_PUBLIC_KEY');
+  return out;
+}
+
 /** Validates the environment and returns the grouped config; lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" so `FOO=` in an env file falls back to the default.
@@ -128,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (cleaned.NODE_ENV === 'production' && !cleaned.APP_SECRET) {
     problems.push('APP_SECRET: required in production (at least 32 characters)');
   }
+  if (cleaned.PAYMENT_PROVIDER === 'wechat') problems.push(...wechatProblems(cleaned));
   if (parsed.success && parsed.data.RETRY_MAX_MS < parsed.data.RETRY_BASE_MS) {
     problems.push('RETRY_MAX_MS: must be at least RETRY_BASE_MS');
   }

@@ -38,6 +38,9 @@ export const ERRORS = {
   idempotencyMismatch: e('idempotency_key_reused', 422),
   idempotencyInProgress: e('idempotency_in_progress', 409),
   invalidState: e('invalid_state', 409),
+  // Payments and balance
+  insufficientBalance: e('insufficient_balance', 402),
+  paymentProvider: e('payment_provider_error', 502, true),
   // Spreadsheet input (terminal for a job)
   unsupportedFormat: e('unsupported_format', 422),
   passwordProtected: e('password_protected', 422),

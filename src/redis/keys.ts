@@ -41,6 +41,23 @@ export function createKeys(prefix = 'sd:') {
     idempotency: (ownerId: string, keyHash: string) => `${p}idem:{${ownerId}}:${keyHash}`,
     // Payments.
     paymentOrder: (orderId: string) => `${p}order:${orderId}`,
+    /** Sorted set orderId → created (ms) of orders not yet paid or closed (reconcile, expiry). */
+    paymentOrdersOpen: () => `${p}orders:open`,
+    /** Sorted set orderId → paid (ms) of paid orders still checked for delivery or a double payment. */
+    paymentOrdersPaid: () => `${p}orders:paid`,
+    /** String: which payment settled a job (`o:<orderId>` or `b:<jobId>`), set once (SET NX). */
+    jobSettlement: (jobId: string) => `${p}job:{${jobId}}:settled`,
+    /** Sorted set jobId → time of balance payments between debit and job transition (recovery). */
+    balancePaymentsPending: () => `${p}payments:balance-pending`,
+    /** Sorted set jobId → paid time of settled jobs not yet delivered (refund when they fail). */
+    paymentsDelivering: () => `${p}payments:delivering`,
+    /** Sorted set `o:<orderId>` | `b:<jobId>` → time of refunds to make. */
+    paymentRefunds: () => `${p}payments:refunds`,
+    /** String, EX: a WeChat Pay notification nonce already seen (replay guard). */
+    wechatNonce: (nonce: string) => `${p}wxpay:nonce:${nonce}`,
+    // Prepaid balance: the balance lives in the account hash; ledger and index share its tag.
+    accountLedger: (id: string) => `${p}account:{${id}}:ledger`,
+    accountLedgerIndex: (id: string) => `${p}account:{${id}}:ledger:idem`,
   };
 }
 

@@ -16,6 +16,8 @@ export const SCRIPT_NAMES = [
   'enqueue',
   'finish',
   'heartbeat',
+  'ledger',
+  'order-transition',
   'progress',
   'promote',
   'publish',

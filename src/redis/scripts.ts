@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { runCall, runScript, type ScriptCall } from './script-loader.js';
 
 export { runCalls, type ScriptCall } from './script-loader.js';
+export * from './ledger-scripts.js';
 import type { Keys } from './keys.js';
 
 /** The keys of one job (all share the job's hash tag). */
