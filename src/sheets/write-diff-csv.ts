@@ -3,15 +3,8 @@ import type { Writable } from 'node:stream';
 import { keyValues, rowValues, type DiffResult, type RowChange } from '../domain/diff-result.js';
 import type { CellValue } from '../domain/table.js';
 import { cellText, keyText } from './write/cell-text.js';
+import { csvField as field } from './write/csv-writer.js';
 import { ChunkedWriter } from './write/stream-write.js';
-import { neutraliseFormula } from './write/xml-text.js';
-
-const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
-
-function field(s: string): string {
-  const t = neutraliseFormula(s);
-  return NEEDS_QUOTES.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
-}
 
 /** A whole row as a JSON object keyed by column name, without the columns its file lacks. */
 function rowJson(result: DiffResult, ch: RowChange, side: 'old' | 'new'): string {

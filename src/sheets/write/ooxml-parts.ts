@@ -8,20 +8,6 @@ const NS_R = 'http://schemas.openxmlformats.org/officeDocument/2006/relationship
 const NS_PKG_REL = 'http://schemas.openxmlformats.org/package/2006/relationships';
 const CT_SHEET = 'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml';
 
-/** cellXfs indexes of styles.xml, by what the cell shows. */
-export const STYLE = {
-  normal: 0,
-  header: 1,
-  added: 2,
-  removed: 3,
-  changed: 4,
-  duplicate: 5,
-  headerAdded: 6,
-  headerRemoved: 7,
-  bold: 8,
-  headerKey: 9,
-} as const;
-
 /** [Content_Types].xml for a workbook of `sheetCount` worksheets plus styles. */
 export function contentTypesXml(sheetCount: number): string {
   let sheets = '';
@@ -58,7 +44,7 @@ export function workbookRelsXml(sheetCount: number): string {
 /** A sheet of the workbook, with the autofilter range Excel should know about (if any). */
 export interface WorkbookSheet {
   name: string;
-  filterRef?: string;
+  filterRef?: string | undefined;
 }
 
 /** workbook.xml; an autofilter also needs its hidden `_xlnm._FilterDatabase` name. */
@@ -82,50 +68,14 @@ export function workbookXml(sheets: readonly WorkbookSheet[], activeTab: number)
   );
 }
 
-const fill = (rgb: string): string =>
-  `<fill><patternFill patternType="solid"><fgColor rgb="FF${rgb}"/><bgColor indexed="64"/></patternFill></fill>`;
-const xf = (font: number, fillId: number): string =>
-  `<xf numFmtId="0" fontId="${font}" fillId="${fillId}" borderId="0" xfId="0"${fillId ? ' applyFill="1"' : ''}${font ? ' applyFont="1"' : ''}/>`;
-
-/** styles.xml with the fills of the diff: green added, red removed, yellow changed, orange duplicate. */
-export const STYLES_XML =
-  XML_HEAD +
-  `<styleSheet xmlns="${NS_MAIN}">` +
-  '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>' +
-  '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>' +
-  '<fills count="8"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>' +
-  fill('C6EFCE') + // 2 green
-  fill('FFC7CE') + // 3 red
-  fill('FFEB9C') + // 4 yellow
-  fill('FCE4D6') + // 5 orange
-  fill('D9D9D9') + // 6 grey
-  fill('DDEBF7') + // 7 blue
-  '</fills>' +
-  '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>' +
-  '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>' +
-  '<cellXfs count="10">' +
-  xf(0, 0) + // normal
-  xf(1, 6) + // header
-  xf(0, 2) + // added
-  xf(0, 3) + // removed
-  xf(0, 4) + // changed
-  xf(0, 5) + // duplicate
-  xf(1, 2) + // header of an added column
-  xf(1, 3) + // header of a removed column
-  xf(1, 0) + // bold
-  xf(1, 7) + // header of a key column
-  '</cellXfs>' +
-  '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>' +
-  '</styleSheet>';
-
-/** Opening of a worksheet part: optional frozen header row and column widths. */
-export function worksheetStart(opts: { freezeHeader: boolean; widths: readonly number[] }): string {
+/** Opening of a worksheet part: optional frozen header row and column widths (undefined = default). */
+export function worksheetStart(opts: { freezeHeader: boolean; widths: readonly (number | undefined)[] }): string {
   const pane = opts.freezeHeader
     ? '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
     : '';
   let cols = '';
   opts.widths.forEach((w, i) => {
-    cols += `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`;
+    if (w !== undefined) cols += `<col min="${i + 1}" max="${i + 1}" width="${w}" customWidth="1"/>`;
   });
   return (
     XML_HEAD +

@@ -1,8 +1,8 @@
 import type { CompareOptions } from '../../contracts/jobs.js';
 import type { DiffResult } from '../../domain/diff-result.js';
 import type { CellValue } from '../../domain/table.js';
-import { STYLE, worksheetEnd, worksheetStart } from './ooxml-parts.js';
-import { cellXml } from './sheet-cells.js';
+import type { Fill } from './styles.js';
+import type { XlsxWriter } from './xlsx-writer.js';
 
 /** Names and settings shown on the Summary sheet. */
 export interface DiffMeta {
@@ -12,57 +12,61 @@ export interface DiffMeta {
   key: string[];
 }
 
-type Line = [CellValue, CellValue?, CellValue?] | [];
+type Line = { cells: CellValue[]; fill?: Fill; header?: boolean; bold?: boolean };
 
 /**
  * The Summary sheet: both files, the key, counts per change type, added/removed columns,
- * changed cells per column and the options (small, so built as one string).
+ * changed cells per column and the options. The label cell carries the row's colour; values
+ * stay plain except in header rows.
  */
-export function summarySheetXml(result: DiffResult, meta: DiffMeta): string {
+export async function writeSummarySheet(result: DiffResult, meta: DiffMeta, xlsx: XlsxWriter): Promise<void> {
   const s = result.summary;
   const r = s.rows;
-  const lines: { cells: Line; style: number }[] = [];
-  const add = (cells: Line, style: number = STYLE.normal): void => {
-    lines.push({ cells, style });
+  const lines: Line[] = [];
+  const add = (cells: CellValue[], fill?: Fill): void => {
+    lines.push(fill ? { cells, fill } : { cells });
   };
-  add(['sheetdiff comparison'], STYLE.bold);
+  const head = (cells: CellValue[]): void => {
+    lines.push({ cells, header: true });
+  };
+  lines.push({ cells: ['sheetdiff comparison'], bold: true });
   add([]);
-  add(['', 'File', 'Sheet'], STYLE.header);
+  head(['', 'File', 'Sheet']);
   add(['Old file', meta.oldName, s.sheets.old]);
   add(['New file', meta.newName, s.sheets.new]);
   add(['Key', meta.key.join(', ')]);
   add([]);
-  add(['Rows', 'Count'], STYLE.header);
-  add(['Added', r.added], STYLE.added);
-  add(['Removed', r.removed], STYLE.removed);
-  add(['Changed', r.changed], STYLE.changed);
+  head(['Rows', 'Count']);
+  add(['Added', r.added], 'green');
+  add(['Removed', r.removed], 'red');
+  add(['Changed', r.changed], 'yellow');
   add(['Unchanged', r.unchanged]);
-  add(['Duplicate key rows', r.duplicateKeys], STYLE.duplicate);
+  add(['Duplicate key rows', r.duplicateKeys], 'orange');
   add(['Rows in old file', s.rowCounts.old]);
   add(['Rows in new file', s.rowCounts.new]);
   add(['Changed cells', s.changedCells]);
   add([]);
-  add(['Columns added', s.columns.added.join(', ')], STYLE.added);
-  add(['Columns removed', s.columns.removed.join(', ')], STYLE.removed);
+  add(['Columns added', s.columns.added.join(', ')], 'green');
+  add(['Columns removed', s.columns.removed.join(', ')], 'red');
   add([]);
-  add(['Column', 'Changed cells'], STYLE.header);
+  head(['Column', 'Changed cells']);
   for (const name of s.columns.compared) add([name, s.columns.changedCellsByColumn[name] ?? 0]);
   add([]);
-  add(['Option', 'Value'], STYLE.header);
+  head(['Option', 'Value']);
   for (const [k, v] of Object.entries(meta.options)) {
     add([k, v === undefined ? null : typeof v === 'object' ? JSON.stringify(v) : (v as CellValue)]);
   }
 
-  let xml = worksheetStart({ freezeHeader: false, widths: [22, 40, 20] });
-  lines.forEach((line, i) => {
-    const n = i + 1;
-    let row = '';
-    line.cells.forEach((v, c) => {
-      // the label cell carries the row's colour; values stay plain except in header rows
-      const style = c === 0 || line.style === STYLE.header ? line.style : STYLE.normal;
-      row += cellXml(`${'ABC'[c]}${n}`, v ?? null, style);
-    });
-    xml += `<row r="${n}">${row}</row>`;
+  const sheet = await xlsx.addSheet({
+    name: 'Summary',
+    columns: [{ header: 'A', width: 22 }, { header: 'B', width: 40 }, { header: 'C', width: 20 }],
+    header: false,
   });
-  return xml + worksheetEnd();
+  for (const line of lines) {
+    let p: Promise<void> | null;
+    if (line.header) p = sheet.writeRow(line.cells, 'grey', undefined, true);
+    else if (line.bold) p = sheet.writeRow(line.cells, undefined, undefined, true);
+    else p = sheet.writeRow(line.cells, undefined, line.fill ? [line.fill] : undefined);
+    if (p) await p;
+  }
 }
