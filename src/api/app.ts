@@ -12,6 +12,7 @@ import jsonBody from './plugins/json-body.js';
 import liveEvents from './plugins/live-events.js';
 import multipart from './plugins/multipart.js';
 import openapi from './plugins/openapi.js';
+import webApp from './plugins/web-app.js';
 import compareJobRoutes from './routes/compare-jobs.js';
 import devPayRoutes from './routes/dev-pay.js';
 import fileRoutes from './routes/files.js';
@@ -53,5 +54,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (deps.config.payment.provider === 'dev') await app.register(devPayRoutes, opts);
   }
   if (deps.config.storage.driver === 'local') await app.register(fileRoutes);
+  if (deps.config.http.serveWebApp) await app.register(webApp, { dir: deps.config.http.webAppDir });
   return app;
 }

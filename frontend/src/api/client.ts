@@ -1,0 +1,69 @@
+/**
+ * Calls to the sheetdiff API. Every answer is checked against the API's own zod contract, and
+ * every error becomes an `ApiError` carrying the problem+json `code`.
+ */
+import type { z } from 'zod';
+import {
+  JobCreatedSchema,
+  JobEventListSchema,
+  JobViewSchema,
+  ProblemSchema,
+  type JobCreated,
+  type JobEvent,
+  type JobView,
+  type Problem,
+} from '../../../src/contracts/index.js';
+import { DiffPreviewSchema, type DiffPreview } from '../../../src/contracts/preview.js';
+
+/** Canonical API prefix (the unprefixed aliases are not used by the app). */
+export const API = '/api/v1';
+
+/** An API answer that is not a success: HTTP status plus the problem's stable code. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    readonly detail: string,
+    readonly problem?: Problem,
+  ) {
+    super(detail);
+  }
+}
+
+/** Builds an ApiError from a response body (problem+json when the API produced it). */
+export function toApiError(status: number, body: unknown): ApiError {
+  const p = ProblemSchema.safeParse(body);
+  if (p.success) return new ApiError(status, p.data.code, p.data.detail ?? p.data.title, p.data);
+  return new ApiError(status, status === 0 ? 'network' : 'http_error', `HTTP ${status}`);
+}
+
+async function request<S extends z.ZodType>(schema: S, path: string, init?: RequestInit): Promise<z.infer<S>> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...init?.headers } });
+  } catch {
+    throw new ApiError(0, 'network', 'network error');
+  }
+  const body: unknown = await res.json().catch(() => undefined);
+  if (!res.ok) throw toApiError(res.status, body);
+  return schema.parse(body);
+}
+
+export const getJob = (id: string): Promise<JobView> => request(JobViewSchema, `${API}/compare/jobs/${encodeURIComponent(id)}`);
+
+export const getPreview = (id: string): Promise<DiffPreview> => request(DiffPreviewSchema, `${API}/compare/jobs/${encodeURIComponent(id)}/preview`);
+
+export async function getEvents(id: string): Promise<JobEvent[]> {
+  return (await request(JobEventListSchema, `${API}/compare/jobs/${encodeURIComponent(id)}/events`)).events;
+}
+
+export const cancelJob = (id: string): Promise<JobView> =>
+  request(JobViewSchema, `${API}/compare/jobs/${encodeURIComponent(id)}/cancel`, { method: 'POST' });
+
+/** Where the browser downloads a paid result (the API answers with a redirect to a signed link). */
+export const exportUrl = (id: string, format: 'xlsx' | 'csv') => `${API}/compare/jobs/${encodeURIComponent(id)}/export?format=${format}`;
+
+export const eventsUrl = (id: string) => `${API}/compare/jobs/${encodeURIComponent(id)}/events`;
+
+/** Parses the 202 answer of an upload. */
+export const parseJobCreated = (body: unknown): JobCreated => JobCreatedSchema.parse(body);
