@@ -88,7 +88,15 @@ export async function useScenario(baseEnv: Record<string, string> = {}): Promise
       }, `${list.length} jobs to finish`, timeoutMs, 100);
     },
     async assertExactlyOnce(list, expected = 'ready') {
-      const side = existsSync(sideLog) ? readFileSync(sideLog, 'utf8').split('\n').filter(Boolean) : [];
+      const want = (id: string) => (typeof expected === 'function' ? expected(id) : expected);
+      const readSide = () => (existsSync(sideLog) ? readFileSync(sideLog, 'utf8').split('\n').filter(Boolean) : []);
+      // The worker writes its log line once the commit's reply is back, a moment after Redis shows
+      // the job finished: give it that moment before counting.
+      await waitFor(() => {
+        const ids = new Set(readSide().map((l) => l.split(' ')[0]));
+        return list.every((id) => want(id) !== 'ready' || ids.has(id));
+      }, 'side-effect log lines', 10_000).catch(() => undefined);
+      const side = readSide();
       const exportEntries = await t.redis.xrange(t.keys.stream('export'), '-', '+');
       const effectsByJob = new Map<string, number>();
       for (const [, f] of exportEntries) {
@@ -96,11 +104,10 @@ export async function useScenario(baseEnv: Record<string, string> = {}): Promise
         effectsByJob.set(jobId, (effectsByJob.get(jobId) ?? 0) + 1);
       }
       for (const id of list) {
-        const want = typeof expected === 'function' ? expected(id) : expected;
         const events = await store.events(id);
         const terminal = events.filter((e) => e.status && TERMINAL_STATUSES.includes(e.status));
-        expect({ id, status: await statusOf(id), terminalEvents: terminal.length }).toEqual({ id, status: want, terminalEvents: 1 });
-        const once = want === 'ready' ? 1 : 0;
+        expect({ id, status: await statusOf(id), terminalEvents: terminal.length }).toEqual({ id, status: want(id), terminalEvents: 1 });
+        const once = want(id) === 'ready' ? 1 : 0;
         expect({ id, doneEvents: events.filter((e) => e.type === 'done').length }).toEqual({ id, doneEvents: once });
         expect({ id, sideEffects: effectsByJob.get(id) ?? 0 }).toEqual({ id, sideEffects: once });
         expect({ id, sideLogLines: side.filter((l) => l.split(' ')[0] === id).length }).toEqual({ id, sideLogLines: once });
