@@ -5,11 +5,13 @@
 import { ConfigError } from '../config/env.js';
 import { AppError } from '../errors/index.js';
 import { apikeyCommand } from './commands/apikey.js';
+import { diffCommand } from './commands/diff.js';
 import type { CliCommand, CliContext } from './types.js';
 
 /** Subcommands by name; add one by adding an entry. */
 export const COMMANDS: Record<string, CliCommand> = {
   apikey: apikeyCommand,
+  diff: diffCommand,
 };
 
 function help(ctx: CliContext): void {

@@ -126,3 +126,35 @@ export function planColumns(
   });
   return { columns, keyCount: keyNames.length };
 }
+
+/**
+ * Indexes of key columns in one file's header: each reference names a header (trimmed,
+ * case-insensitive) or gives column letters. Used to read keys while a file streams, before
+ * the other file's header is known; planColumns later checks both files agree.
+ *
+ * @throws AppError `key_column_not_found` listing the available headers.
+ */
+export function resolveKeyColumns(header: readonly string[], key: readonly string[]): number[] {
+  const map = new Map<string, number>();
+  header.forEach((h, i) => {
+    const n = normaliseHeader(h);
+    if (!map.has(n)) map.set(n, i);
+  });
+  const out: number[] = [];
+  for (const ref of key) {
+    if (ref.trim() === '') continue;
+    let i = map.get(normaliseHeader(ref));
+    if (i === undefined) {
+      const l = columnIndex(ref);
+      if (l >= 0 && l < header.length) i = l;
+    }
+    if (i === undefined) {
+      throw ERRORS.keyNotFound(`Key column "${ref}" was not found; available columns: ${header.join(', ')}`, {
+        column: ref,
+        available: [...header],
+      });
+    }
+    if (!out.includes(i)) out.push(i);
+  }
+  return out;
+}

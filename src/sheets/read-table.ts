@@ -1,9 +1,10 @@
 import type { Table } from '../domain/table.js';
 import { ERRORS } from '../errors/index.js';
 import { hasEncryptedPackage, sniffContainer } from './container.js';
-import { CSV_SHEET_NAME, readCsv } from './csv/read-csv.js';
-import { readXls } from './xls/read-xls.js';
-import { readXlsx } from './xlsx/read-xlsx.js';
+import { CSV_SHEET_NAME, readCsvRows } from './csv/read-csv.js';
+import { TableBuilder, type RowSink, type SheetInfo } from './table-builder.js';
+import { readXlsRows } from './xls/read-xls.js';
+import { readXlsxRows } from './xlsx/read-xlsx.js';
 import type { ZipLimits } from './xlsx/zip-archive.js';
 
 /** Input formats the service accepts (`tsv` is CSV with a preference for tabs). */
@@ -39,29 +40,38 @@ export interface ReadTableOptions {
  *   `unsupported_format`, `zip_bomb`, `dtd_not_allowed`.
  */
 export async function readTable(path: string, format: SheetFormat, opts: ReadTableOptions): Promise<Table> {
-  const limits = {
+  const builder = new TableBuilder({
     maxRows: opts.maxRows,
     ...(opts.headerRow !== undefined && { headerRow: opts.headerRow }),
     ...(opts.maxCells !== undefined && { maxCells: opts.maxCells }),
-    ...(opts.signal && { signal: opts.signal }),
-  };
+  });
+  const info = await readRows(path, format, opts, (n, cells) => builder.add(n, cells));
+  return builder.finish(info.sheetName, info.sheetNames);
+}
+
+/**
+ * Streams the rows of one sheet to `sink` without building a table (format rules as in
+ * {@link readTable}); the caller applies the header row and the limits.
+ */
+export async function readRows(path: string, format: SheetFormat, opts: ReadTableOptions, sink: RowSink): Promise<SheetInfo> {
+  const base = { ...(opts.signal && { signal: opts.signal }) };
   const sheet = opts.sheet ? { sheet: opts.sheet } : {};
   const container = await sniffContainer(path);
   switch (container) {
     case 'zip':
-      return readXlsx(path, { ...limits, ...sheet, ...(opts.zipLimits && { zipLimits: opts.zipLimits }) });
+      return readXlsxRows(path, { ...base, ...sheet, ...(opts.zipLimits && { zipLimits: opts.zipLimits }) }, sink);
     case 'cfb':
       if (await hasEncryptedPackage(path, opts.signal)) {
         throw ERRORS.passwordProtected('The workbook is password-protected; save it without a password and upload it again');
       }
-      return readXls(path, { ...limits, ...sheet, ...(opts.xlsTimeoutMs && { timeoutMs: opts.xlsTimeoutMs }) });
+      return readXlsRows(path, { ...base, ...sheet, ...(opts.xlsTimeoutMs && { timeoutMs: opts.xlsTimeoutMs }) }, sink);
     case 'empty':
       throw ERRORS.emptySheet(`The ${format} file is empty`, { sheet: CSV_SHEET_NAME });
     case 'text':
-      if (format === 'xls') return readXls(path, { ...limits, ...sheet });
+      if (format === 'xls') return readXlsRows(path, { ...base, ...sheet }, sink);
       if (format === 'xlsx' || format === 'xlsm') {
         throw ERRORS.malformedFile(`The file is not an ${format} workbook (no zip container)`);
       }
-      return readCsv(path, { ...limits, ...(format === 'tsv' && { prefer: '\t' as const }) });
+      return readCsvRows(path, { ...base, ...(format === 'tsv' && { prefer: '\t' as const }) }, sink);
   }
 }

@@ -1,6 +1,15 @@
 import { uniqueHeaders, type CellValue, type Table } from '../domain/table.js';
 import { ERRORS } from '../errors/index.js';
 
+/** Receives the rows a reader streams: 1-based source row number and a fresh cell array. */
+export type RowSink = (rowNumber: number, cells: CellValue[]) => void;
+
+/** Which sheet a reader streamed. */
+export interface SheetInfo {
+  sheetName: string;
+  sheetNames: string[];
+}
+
 /** Limits and the header row, shared by every reader. */
 export interface TableLimits {
   /** 1-based row holding the header. @defaultValue 1 */

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { DiffSummary } from '../../src/contracts/index.js';
-import { buildPreview, diffTables } from '../../src/domain/diff.js';
+import { buildPreview } from '../../src/domain/diff.js';
 import type { JobRecord } from '../../src/jobs/types.js';
-import { readTable } from '../../src/sheets/read-table.js';
+import { diffFiles } from '../../src/sheets/diff/diff-files.js';
 import { writeDiffCsv } from '../../src/sheets/write-diff-csv.js';
 import { writeDiffXlsx } from '../../src/sheets/write-diff-xlsx.js';
 import { objectKeys, type ArtefactName } from '../../src/storage/keys.js';
@@ -36,12 +36,20 @@ export async function renderDiff(
       download(deps, job.files.new.storageKey, join(dir, `new.${job.files.new.format}`), opts.signal),
     ]);
     await opts.progress(10);
-    const readOpts = { sheet: job.options.sheet, headerRow: job.options.headerRow, maxRows: deps.config.diff.maxRowsPerFile, signal: opts.signal };
-    const oldTable = await readTable(oldPath, job.files.old.format, readOpts);
-    await opts.progress(30);
-    const newTable = await readTable(newPath, job.files.new.format, readOpts);
-    await opts.progress(50);
-    const result = diffTables(oldTable, newTable, { key: job.key, options: job.options });
+    await opts.progress(20);
+    const result = await diffFiles(
+      { path: oldPath, format: job.files.old.format },
+      { path: newPath, format: job.files.new.format },
+      { key: job.key, options: job.options },
+      {
+        sheet: job.options.sheet,
+        headerRow: job.options.headerRow,
+        maxRows: deps.config.diff.maxRowsPerFile,
+        signal: opts.signal,
+        spillBytes: deps.config.diff.spillBytes,
+        tmpDir: dir,
+      },
+    );
     await opts.progress(70);
 
     const meta = { oldName: job.files.old.name, newName: job.files.new.name, options: job.options, key: result.summary.key };

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Table } from '../../domain/table.js';
-import { TableBuilder, type TableLimits } from '../table-builder.js';
+import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '../table-builder.js';
 import { CsvParser } from './csv-parser.js';
 import { createDecoder, detectEncoding } from './encoding.js';
 import { sniffDelimiter, type Delimiter } from './sniff-delimiter.js';
@@ -23,6 +23,13 @@ export interface ReadCsvOptions extends TableLimits {
  * value kept as a string (records shorter than the header are padded with null).
  */
 export async function readCsv(path: string, opts: ReadCsvOptions): Promise<Table> {
+  const builder = new TableBuilder(opts);
+  await readCsvRows(path, opts, (n, cells) => builder.add(n, cells));
+  return builder.finish(CSV_SHEET_NAME, [CSV_SHEET_NAME]);
+}
+
+/** Streams the records of a CSV/TSV file to `sink` (see readCsv). */
+export async function readCsvRows(path: string, opts: Omit<ReadCsvOptions, 'maxRows'>, sink: RowSink): Promise<SheetInfo> {
   const sample = Buffer.alloc(SAMPLE_BYTES);
   const fh = await open(path, 'r');
   let sampleLen: number;
@@ -39,9 +46,8 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<Table
   const sampleText = createDecoder(encoding).write(head.subarray(bom));
   const delimiter = sniffDelimiter(sampleText, complete, opts.prefer);
 
-  const builder = new TableBuilder(opts);
   let record = 0;
-  const parser = new CsvParser(delimiter, (fields) => builder.add(++record, fields));
+  const parser = new CsvParser(delimiter, (fields) => sink(++record, fields));
   const decoder = createDecoder(encoding);
   const feed = (text: string): void => {
     parser.push(text.includes('\0') ? text.replaceAll('\0', '') : text);
@@ -50,5 +56,5 @@ export async function readCsv(path: string, opts: ReadCsvOptions): Promise<Table
   for await (const chunk of stream as AsyncIterable<Buffer>) feed(decoder.write(chunk));
   feed(decoder.end());
   parser.end();
-  return builder.finish(CSV_SHEET_NAME, [CSV_SHEET_NAME]);
+  return { sheetName: CSV_SHEET_NAME, sheetNames: [CSV_SHEET_NAME] };
 }

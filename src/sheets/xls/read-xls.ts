@@ -4,7 +4,7 @@ import type { CellValue, Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import { excelSerialToIso, formatDateKind } from '../excel-date.js';
 import { selectSheet } from '../select-sheet.js';
-import { TableBuilder, type TableLimits } from '../table-builder.js';
+import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '../table-builder.js';
 
 /** Options of {@link readXls}. */
 export interface ReadXlsOptions extends TableLimits {
@@ -77,7 +77,7 @@ try {
 
 const SHEETJS = createRequire(import.meta.url).resolve('@e965/xlsx');
 
-function runWorker(path: string, opts: ReadXlsOptions): Promise<WorkerReply> {
+function runWorker(path: string, opts: Omit<ReadXlsOptions, 'maxRows'>): Promise<WorkerReply> {
   return new Promise((resolve, reject) => {
     opts.signal?.throwIfAborted();
     const worker = new Worker(WORKER_SOURCE, {
@@ -129,6 +129,13 @@ function runWorker(path: string, opts: ReadXlsOptions): Promise<WorkerReply> {
  *   `too_many_cells` (heap limit), `sheet_not_found`, `empty_sheet`, `too_many_rows`.
  */
 export async function readXls(path: string, opts: ReadXlsOptions): Promise<Table> {
+  const builder = new TableBuilder(opts);
+  const info = await readXlsRows(path, opts, (n, cells) => builder.add(n, cells));
+  return builder.finish(info.sheetName, info.sheetNames);
+}
+
+/** Streams the rows of one sheet of an .xls workbook to `sink` (see readXls). */
+export async function readXlsRows(path: string, opts: Omit<ReadXlsOptions, 'maxRows'>, sink: RowSink): Promise<SheetInfo> {
   const reply = await runWorker(path, opts);
   if (reply.error !== undefined) {
     if (/password|encrypt/i.test(reply.error)) throw ERRORS.passwordProtected('The xls file is password-protected');
@@ -137,14 +144,13 @@ export async function readXls(path: string, opts: ReadXlsOptions): Promise<Table
   const names = reply.names ?? [];
   const index = reply.index !== undefined && reply.index >= 0 ? reply.index : selectSheet(names, opts.sheet);
   const date1904 = reply.date1904 === true;
-  const builder = new TableBuilder(opts);
   for (const [n, wire] of reply.rows ?? []) {
     const cells = wire as CellValue[];
     for (let i = 0; i < wire.length; i++) {
       const v = wire[i];
       if (v !== null && typeof v === 'object') cells[i] = excelSerialToIso(v.s, date1904, formatDateKind(v.z));
     }
-    builder.add(n, cells);
+    sink(n, cells);
   }
-  return builder.finish(names[index] ?? 'Sheet1', names);
+  return { sheetName: names[index] ?? 'Sheet1', sheetNames: names };
 }

@@ -1,7 +1,7 @@
 import type { Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import { selectSheet } from '../select-sheet.js';
-import { TableBuilder, type TableLimits } from '../table-builder.js';
+import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '../table-builder.js';
 import { readSharedStrings } from './shared-strings.js';
 import { readDateStyles } from './styles.js';
 import { findWorkbookPart, readWorkbook } from './workbook-parts.js';
@@ -44,6 +44,13 @@ async function refuseOtherZipFormats(zip: ZipArchive, signal?: AbortSignal): Pro
  *   `malformed_file`, `unsupported_format`, `zip_bomb`, `dtd_not_allowed`.
  */
 export async function readXlsx(path: string, opts: ReadXlsxOptions): Promise<Table> {
+  const builder = new TableBuilder(opts);
+  const info = await readXlsxRows(path, opts, (n, cells) => builder.add(n, cells));
+  return builder.finish(info.sheetName, info.sheetNames);
+}
+
+/** Streams the rows of one sheet of an xlsx/xlsm workbook to `sink` (see readXlsx). */
+export async function readXlsxRows(path: string, opts: Omit<ReadXlsxOptions, 'maxRows'>, sink: RowSink): Promise<SheetInfo> {
   const { signal } = opts;
   const zip = await ZipArchive.open(path, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
   try {
@@ -61,9 +68,8 @@ export async function readXlsx(path: string, opts: ReadXlsxOptions): Promise<Tab
     }
     const sharedStrings = wb.sharedStrings ? await readSharedStrings(zip, wb.sharedStrings, signal) : [];
     const dateKinds = wb.styles ? await readDateStyles(zip, wb.styles, signal) : [];
-    const builder = new TableBuilder(opts);
-    await readWorksheet(zip, sheet.part, { sharedStrings, dateKinds, date1904: wb.date1904 }, (n, cells) => builder.add(n, cells), signal);
-    return builder.finish(sheet.name, names);
+    await readWorksheet(zip, sheet.part, { sharedStrings, dateKinds, date1904: wb.date1904 }, sink, signal);
+    return { sheetName: sheet.name, sheetNames: names };
   } finally {
     zip.close();
   }

@@ -1,0 +1,123 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { diffTables } from '../../domain/diff-engine.js';
+import { planColumns, resolveKeyColumns } from '../../domain/diff-columns.js';
+import type { DiffResult, DiffSpec } from '../../domain/diff-result.js';
+import { DiffAccumulator } from '../../domain/keyed/diff-accumulator.js';
+import { KeyedDiffer } from '../../domain/keyed/keyed-differ.js';
+import { createKeyCanonicaliser } from '../../domain/cell-compare.js';
+import type { Table } from '../../domain/table.js';
+import { ERRORS } from '../../errors/index.js';
+import { readTable, type ReadTableOptions, type SheetFormat } from '../read-table.js';
+import { createKeyEncoder } from './key-bytes.js';
+import { PartitionFiles } from './partition-files.js';
+import { readSide, type KeyColumns, type SideLayout } from './side-reader.js';
+import type { RecordCodec } from '../../domain/keyed/record-codec.js';
+
+/** One input of a diff. */
+export interface DiffInput {
+  path: string;
+  format: SheetFormat;
+}
+
+/** Options of {@link diffFiles}. */
+export interface DiffFilesOptions extends ReadTableOptions {
+  /**
+   * Estimated in-memory size (bytes) past which both files are partitioned by key hash into
+   * temporary files and diffed partition by partition. @defaultValue 256 MiB
+   */
+  spillBytes?: number;
+  /** Directory for partition files (a fresh subdirectory is made and removed). */
+  tmpDir: string;
+}
+
+const DEFAULT_SPILL = 256 << 20;
+// Held bytes per file byte: CSV rows are kept as they are; a zipped sheet's cells take about
+// as much as a CSV four times the size of the zip.
+const HELD_PER_BYTE: Record<SheetFormat, number> = { csv: 1, tsv: 1, xlsx: 4, xlsm: 4, xls: 1 };
+
+
+/**
+ * Diffs two files by key while they stream: the old file is indexed by key as bytes, the new
+ * file streams past it, and only reported rows are ever decoded (see KeyedDiffer). When the
+ * estimated size passes `spillBytes` both files are first partitioned by key hash into
+ * temporary files, so memory stays bounded by one partition whatever the input size; changes
+ * are then ordered by their position in the new file.
+ *
+ * Without key columns the files are read whole and diffed by diffTables (which picks a key).
+ *
+ * @throws AppError codes of readTable and diffTables.
+ */
+export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSpec, opts: DiffFilesOptions): Promise<DiffResult> {
+  if (spec.key.every((k) => k.trim() === '')) {
+    const [a, b] = [await readTable(oldIn.path, oldIn.format, opts), await readTable(newIn.path, newIn.format, opts)];
+    return diffTables(a, b, spec);
+  }
+  const o = spec.options;
+  const keys = createKeyEncoder(o);
+  const spill = opts.spillBytes ?? DEFAULT_SPILL;
+  const [so, sn] = await Promise.all([stat(oldIn.path), stat(newIn.path)]);
+  const estimate = so.size * HELD_PER_BYTE[oldIn.format] + sn.size * HELD_PER_BYTE[newIn.format];
+  const parts = estimate <= spill ? 1 : Math.min(1024, Math.ceil((estimate * 2) / spill));
+
+  let oldKeyIdx: number[] = [];
+  let oldHeader: string[] = [];
+  let oldCodec: { codec: RecordCodec; id: string } | undefined;
+  let accumulator: DiffAccumulator | undefined;
+  let keyNames: string[] = [];
+  const differ = new KeyedDiffer();
+  const canon = createKeyCanonicaliser(o);
+  const oldKeys: KeyColumns = (h, codec, id) => {
+    oldHeader = h;
+    oldCodec = { codec, id };
+    return (oldKeyIdx = resolveKeyColumns(h, spec.key));
+  };
+  // The new file's header: plan the columns, check the key, set the engine's layout.
+  const newKeys: KeyColumns = (h, codec, id) => {
+    const oldT: Table = { sheetName: '', sheetNames: [], header: oldHeader, rows: [] };
+    const newT: Table = { sheetName: '', sheetNames: [], header: h, rows: [] };
+    const { columns, keyCount } = planColumns(oldT, newT, spec.key, o.ignoreColumns, canon);
+    const keyCols = columns.slice(0, keyCount);
+    if (keyCols.some((c, i) => c.oldIndex !== oldKeyIdx[i])) {
+      throw ERRORS.keyNotFound('The key columns name different columns in the two files', { key: spec.key });
+    }
+    keyNames = keyCols.map((c) => c.name);
+    const sameLayout = oldCodec!.id === id && oldHeader.length === h.length && oldHeader.every((x, i) => x === h[i]);
+    differ.setLayout({ columns, spec, oldWidth: oldHeader.length, newWidth: h.length, oldCodec: oldCodec!.codec, newCodec: codec, sameLayout });
+    accumulator = new DiffAccumulator(columns);
+    return keyCols.map((c) => c.newIndex);
+  };
+  const sheetsOf = (ol: SideLayout, nl: SideLayout) => ({
+    old: { name: ol.sheetName, names: ol.sheetNames, header: ol.header },
+    new: { name: nl.sheetName, names: nl.sheetNames, header: nl.header },
+  });
+
+  if (parts === 1) {
+    const oldLayout = await readSide(oldIn.path, oldIn.format, opts, oldKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addOld(k, ks, ke, r, rs, re, n));
+    const newLayout = await readSide(newIn.path, newIn.format, opts, newKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addNew(k, ks, ke, r, rs, re, n));
+    differ.finish(accumulator!);
+    return accumulator!.result(keyNames, sheetsOf(oldLayout, newLayout));
+  }
+
+  const dir = await mkdtemp(join(opts.tmpDir, 'sd-spill-'));
+  try {
+    const oldParts = new PartitionFiles(dir, 'old', parts);
+    const oldLayout = await readSide(oldIn.path, oldIn.format, opts, oldKeys, keys, (k, ks, ke, r, rs, re, n) => oldParts.write(k, ks, ke, r, rs, re, n));
+    oldParts.close();
+    const newParts = new PartitionFiles(dir, 'new', parts);
+    const newLayout = await readSide(newIn.path, newIn.format, opts, newKeys, keys, (k, ks, ke, r, rs, re, n) => newParts.write(k, ks, ke, r, rs, re, n));
+    newParts.close();
+    const init = differ.layout;
+    for (let p = 0; p < parts; p++) {
+      opts.signal?.throwIfAborted();
+      const d = new KeyedDiffer();
+      d.setLayout(init);
+      oldParts.read(p, (b, ks, ke, rs, re, n) => d.addOld(b, ks, ke, b, rs, re, n));
+      newParts.read(p, (b, ks, ke, rs, re, n) => d.addNew(b, ks, ke, b, rs, re, n));
+      d.finish(accumulator!);
+    }
+    return accumulator!.result(keyNames, sheetsOf(oldLayout, newLayout));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
