@@ -32,7 +32,10 @@ const backTo = (r: RunRef): string => (r.route.running ? (r.route.expect[0] ?? '
 /** complete: the handler's transition, or (for `null`) an ack that keeps the job where it was. */
 export function completeItem(r: RunRef, o: Outcome | null, keys: Keys): FinishItem {
   if (o === null) {
-    return { keys: r.keys, entryId: r.entryId, jobId: r.jobId, token: r.token, from: from(r), op: 'complete', to: backTo(r), patch: [], eventType: '', eventData: '', data: '', arg: '' };
+    // Nothing to change; a stage that showed a running status goes back, and says so.
+    const to = backTo(r);
+    const eventType = to === '' ? '' : 'no_change';
+    return { keys: r.keys, entryId: r.entryId, jobId: r.jobId, token: r.token, from: from(r), op: 'complete', to, patch: [], eventType, eventData: '', data: '', arg: '' };
   }
   const next = o.next ? streamKeys(keys, o.next.kind) : undefined;
   const data = o.next

@@ -23,9 +23,9 @@ describe('outcome items', () => {
     expect(completeItem(run, { to: 'ready', event: { type: 'ready' } }, keys).arg).toBe('1');
   });
 
-  it('turns a null outcome into an ack that returns the job to its input status, without an event', () => {
-    expect(completeItem(run, null, keys)).toMatchObject({ op: 'complete', to: 'queued', eventType: '' });
-    expect(completeItem({ ...run, route: { expect: ['compared'] } }, null, keys)).toMatchObject({ to: '', from: ['compared'] });
+  it('turns a null outcome into an ack that keeps the job where it was (back to its input status, with an event)', () => {
+    expect(completeItem(run, null, keys)).toMatchObject({ op: 'complete', to: 'queued', eventType: 'no_change' });
+    expect(completeItem({ ...run, route: { expect: ['compared'] } }, null, keys)).toMatchObject({ to: '', from: ['compared'], eventType: '' });
   });
 
   it('fails at once on a terminal error, without dead-lettering', () => {
