@@ -61,6 +61,8 @@ export const EnvSchema = z.object({
     STREAM_MAX_LEN: int(100_000, 100),
     SHUTDOWN_GRACE_MS: int(25_000, 0),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(1000).optional(),
+    EXPORT_CONCURRENCY: int(4, 1),
+    EXPORT_RETENTION_HOURS: int(24, 1),
     WORKER_NAME: z.string().regex(/^[A-Za-z0-9._-]+$/).optional(),
     // Diff limits
     MAX_ROWS_PER_FILE: int(2_000_000, 1),
@@ -132,6 +134,7 @@ function shape(e: Env) {
     log: { level: e.LOG_LEVEL },
     metrics: { port: e.METRICS_PORT },
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },
+    exports: { concurrency: e.EXPORT_CONCURRENCY, retentionMs: e.EXPORT_RETENTION_HOURS * 3_600_000 },
   };
 }
 

@@ -14,3 +14,4 @@ export * from './billing.js';
 export * from './jobs.js';
 export * from './messages.js';
 export * from './problem.js';
+export * from './exports.js';

@@ -33,6 +33,8 @@ export function createKeys(prefix = 'sd:') {
     outbox: () => `${p}outbox`,
     /** Sorted set jobId → expiry time (ms) of jobs whose artefacts must be removed. */
     expiry: () => `${p}expiry`,
+    // Record-stream exports (src/exports): one hash per export; work on stream `records`.
+    recordExport: (id: string) => `${p}export:{${id}}`,
     // Callers.
     account: (id: string) => `${p}account:{${id}}`,
     accountJobs: (id: string) => `${p}account:{${id}}:jobs`,

@@ -15,3 +15,10 @@ export const ARTEFACT_FILES = {
   preview: 'preview.json',
 } as const;
 export type ArtefactName = keyof typeof ARTEFACT_FILES;
+
+/** Record-stream exports: batches as sent (normalised NDJSON), then the rendered file. */
+export const exportKeys = {
+  prefix: (exportId: string) => `exports/${exportId}/`,
+  batch: (exportId: string, seq: number) => `exports/${exportId}/batches/${String(seq).padStart(10, '0')}.ndjson`,
+  file: (exportId: string, format: 'xlsx' | 'csv') => `exports/${exportId}/export.${format}`,
+};
