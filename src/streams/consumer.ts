@@ -97,6 +97,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
   /** Decodes and routes delivered (or reclaimed) entries; valid ones wait for a slot in the pump. */
   function accept(entries: RawEntry[]): void {
     const ready: Waiting<M>[] = [];
+    const now = clock();
     for (const [id, fields] of entries) {
       if (entryIds.has(id)) continue;
       const d = decodeEntry(opts.schema, fields);
@@ -116,7 +117,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
         keys: jobKeys(keys, d.msg.jobId), entryId: id, jobId: d.msg.jobId, expect: route.expect,
         running: route.running ?? '', startEvent: route.startEvent ?? startEvent,
       };
-      ready.push({ item, msg: d.msg, data: d.data });
+      ready.push({ item, msg: d.msg, data: d.data, readAt: now });
     }
     if (ready.length > 0) pump.offer(ready);
   }
@@ -182,6 +183,27 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     settled(run.jobId, run.entryId, result, run, item.op === 'complete' ? ((item.to || undefined) as SettledJob['to']) : 'failed');
   }
 
+  /** Hands back entries taken off the stream but not claimed (read-ahead), so others can run them. */
+  function requeue(list: Waiting<M>[]): Promise<unknown> {
+    for (const w of list) entryIds.delete(w.item.entryId);
+    if (list.length === 0) return Promise.resolve();
+    return requeueScript(redis, sk, list.map((w) => ({ entryId: w.item.entryId, jobId: w.item.jobId, data: w.data })))
+      .catch((err: Error) => log.warn({ err: err.message }, 'requeue failed; the entries wait for the reclaimer'));
+  }
+
+  // Read-ahead entries stuck behind jobs that turned out long go back to the stream well before
+  // the reclaimer would see them idle (and before our own reclaimer re-claims them to us).
+  const staleAhead = setInterval(() => {
+    const limit = clock() - jobs.leaseMs / 3;
+    const w = pump.waiting;
+    if (w.length === 0 || w[0]!.readAt > limit) return;
+    const keep = w.filter((x) => x.readAt > limit);
+    const old = w.filter((x) => x.readAt <= limit);
+    w.length = 0;
+    w.push(...keep);
+    void requeue(old);
+  }, Math.max(20, Math.floor(jobs.leaseMs / 3)));
+
   const stopHeartbeat = startHeartbeat({ redis, stream: sk, consumerName: opts.consumerName, leaseMs: jobs.leaseMs, clock, log, runs: () => runs, lose, entryIds });
 
   const stopMaintenance = startMaintenance({
@@ -212,12 +234,9 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     await reading.stop();
     // Read but never claimed: hand back at once so other workers get them without waiting.
     pump.stopClaiming();
+    clearInterval(staleAhead);
     const unclaimed = pump.waiting.splice(0);
-    for (const w of unclaimed) entryIds.delete(w.item.entryId);
-    const requeue = unclaimed.length > 0
-      ? requeueScript(redis, sk, unclaimed.map((w) => ({ entryId: w.item.entryId, jobId: w.item.jobId, data: w.data })))
-          .catch((err: Error) => log.warn({ err: err.message }, 'requeue of read-ahead entries failed; they wait for the reclaimer'))
-      : undefined;
+    const requeued = requeue(unclaimed);
     // Let in-flight jobs finish within the grace period; hand the rest back so they restart at once.
     const deadline = clock() + jobs.shutdownGraceMs;
     while ((handlers > 0 || pump.claiming() > 0) && clock() < deadline) {
@@ -238,7 +257,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
       }
     });
     if (!(await pump.drain(5_000))) log.warn({}, 'shutdown: outcomes not flushed in time; their leases will lapse');
-    await Promise.race([Promise.all([...releases, requeue]), new Promise((r) => setTimeout(r, 200))]);
+    await Promise.race([Promise.all([...releases, requeued]), new Promise((r) => setTimeout(r, 200))]);
     pump.stop();
     stopHeartbeat();
     await blocking.quit().catch(() => blocking.disconnect());

@@ -27,6 +27,8 @@ export interface Waiting<M> {
   item: ClaimItem;
   msg: M;
   data: string;
+  /** When it was read (ms). */
+  readAt: number;
 }
 
 interface Outgoing {

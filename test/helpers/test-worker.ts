@@ -5,7 +5,8 @@
  * fenced commit: its `done` event and a `SideEffect` entry on the export stream are appended by
  * finish.lua atomically with the transition, and a line goes to SIDE_LOG once the commit applied.
  * A double commit would show up as two of each. Job ids steer the handler: `poison-*` kills the
- * process, `fail-*` fails terminally, `flaky-*` throws a retryable error on the first attempt.
+ * process, `fail-*` fails terminally, `flaky-*` throws a retryable error on the first attempt,
+ * `slow-*` works SLOW_MS instead of WORK_MS.
  *
  * Env: REDIS_URL, REDIS_PREFIX, WORKER_NAME, WORKER_CONCURRENCY, JOB_* / RECLAIM_* / STREAM_* /
  * SHUTDOWN_GRACE_MS (the config schema), WORK_MS, IGNORE_ABORT=1, SIDE_LOG. Prints one JSON line
@@ -62,7 +63,8 @@ const consumer = runConsumer({
     if (ctx.jobId.startsWith('poison')) process.kill(process.pid, 'SIGKILL');
     if (ctx.jobId.startsWith('fail')) throw ERRORS.malformedFile('not a spreadsheet');
     if (ctx.jobId.startsWith('flaky') && ctx.attempt < 2) throw ERRORS.storageUnavailable('storage hiccup');
-    await sleep(workMs, ignoreAbort ? undefined : ctx.signal);
+    const ms = ctx.jobId.startsWith('slow') ? Number(process.env.SLOW_MS ?? 3000) : workMs;
+    await sleep(ms, ignoreAbort ? undefined : ctx.signal);
     await ctx.progress(50);
     return {
       to: 'ready',

@@ -92,4 +92,23 @@ describe('lost entries and concurrent recovery', () => {
     expect(await s.t.redis.zcard(s.t.keys.outbox())).toBe(0);
     await s.assertExactlyOnce(['orphan-1']);
   });
+
+  it('does not strand read-ahead entries behind a job that turns out long', async () => {
+    // The lease is long, so the reclaimer cannot be what rescues the short jobs before the slow one ends.
+    s = await useScenario({ WORK_MS: '5', SLOW_MS: '12000', WORKER_CONCURRENCY: '1', JOB_LEASE_MS: '15000', RECLAIM_INTERVAL_MS: '100' });
+    const a = await s.worker(); // alone, A learns that jobs are short and starts reading ahead
+    await s.createJobs(ids('warm', 30));
+    await s.waitTerminal(ids('warm', 30));
+    const after = ids('after', 30);
+    await s.createJobs(['slow-1', ...after]);
+    await a.waitForEvent((e) => e.ev === 'start' && e.jobId === 'slow-1', 10_000);
+    const b = await s.worker();
+    await s.waitTerminal(['slow-1', ...after], 30_000);
+    // What A had read ahead went back to the stream and B ran it while A was busy with slow-1.
+    const doneAt = async (id: string) => (await s.store.get(id))!.updatedAt;
+    const slowDone = await doneAt('slow-1');
+    for (const id of after) expect({ id, beforeSlow: (await doneAt(id)) < slowDone }).toEqual({ id, beforeSlow: true });
+    expect(b.events().filter((e) => e.ev === 'start').length).toBeGreaterThan(0);
+    await s.assertExactlyOnce(['slow-1', ...after]);
+  });
 });
