@@ -1,10 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EnvSchema } from '../../../src/config/env.js';
 import { STREAM_KINDS } from '../../../src/redis/keys.js';
 import { kustomizeBuild } from './support/kustomize.js';
 import { parseYamlDocuments, readText, readYaml, repoPath } from './support/repo.js';
-import { rmSync, mkdirSync, writeFileSync } from 'node:fs';
 
 type Obj = Record<string, any>;
 const scripts = (JSON.parse(readText('package.json')) as { scripts: Record<string, string> }).scripts;
