@@ -13,6 +13,7 @@ import {
   type JobView,
   type Problem,
 } from '../../../src/contracts/index.js';
+import { BalancePaymentSchema, ProfileSchema, type BalancePayment, type Profile } from '../../../src/contracts/billing.js';
 import { DiffPreviewSchema, type DiffPreview } from '../../../src/contracts/preview.js';
 
 /** Canonical API prefix (the unprefixed aliases are not used by the app). */
@@ -67,3 +68,10 @@ export const eventsUrl = (id: string) => `${API}/compare/jobs/${encodeURICompone
 
 /** Parses the 202 answer of an upload. */
 export const parseJobCreated = (body: unknown): JobCreated => JobCreatedSchema.parse(body);
+
+/** GET /profile: the account, its balance, recent jobs and ledger. */
+export const getProfile = (): Promise<Profile> => request(ProfileSchema, `${API}/profile`);
+
+/** Pays a job's price from the prepaid balance (exactly once per idempotency key). */
+export const payJobFromBalance = (id: string, idempotencyKey: string): Promise<BalancePayment> =>
+  request(BalancePaymentSchema, `${API}/compare/jobs/${encodeURIComponent(id)}/pay-from-balance`, { method: 'POST', headers: { 'idempotency-key': idempotencyKey } });
