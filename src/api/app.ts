@@ -13,12 +13,15 @@ import liveEvents from './plugins/live-events.js';
 import multipart from './plugins/multipart.js';
 import openapi from './plugins/openapi.js';
 import webApp from './plugins/web-app.js';
+import billingRoutes from './routes/billing.js';
 import compareJobRoutes from './routes/compare-jobs.js';
 import devPayRoutes from './routes/dev-pay.js';
+import exportRoutes from './routes/exports.js';
 import fileRoutes from './routes/files.js';
 import healthRoutes from './routes/health.js';
 import jobDownloadRoutes from './routes/job-downloads.js';
 import jobEventRoutes from './routes/job-events.js';
+import wechatpayRoutes from './routes/wechatpay.js';
 import type { AppDeps } from './types.js';
 
 export type { AppDeps } from './types.js';
@@ -51,7 +54,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await app.register(compareJobRoutes, opts);
     await app.register(jobEventRoutes, opts);
     await app.register(jobDownloadRoutes, opts);
+    await app.register(exportRoutes, opts);
     if (deps.config.payment.provider === 'dev') await app.register(devPayRoutes, opts);
+    if (deps.config.payment.provider === 'wechat') await app.register(wechatpayRoutes, opts);
+    await app.register(billingRoutes, opts);
   }
   if (deps.config.storage.driver === 'local') await app.register(fileRoutes);
   if (deps.config.http.serveWebApp) await app.register(webApp, { dir: deps.config.http.webAppDir });

@@ -35,6 +35,8 @@ export function createKeys(prefix = 'sd:') {
     expiry: () => `${p}expiry`,
     // Record-stream exports (src/exports): one hash per export; work on stream `records`.
     recordExport: (id: string) => `${p}export:{${id}}`,
+    /** Sorted set exportId → expiry time (ms): the export-worker removes its objects then. */
+    recordExportExpiry: () => `${p}exports:expiry`,
     // Callers.
     account: (id: string) => `${p}account:{${id}}`,
     accountJobs: (id: string) => `${p}account:{${id}}:jobs`,
@@ -49,7 +51,7 @@ export function createKeys(prefix = 'sd:') {
     paymentOrdersPaid: () => `${p}orders:paid`,
     /** String: which payment settled a job (`o:<orderId>` or `b:<jobId>`), set once (SET NX). */
     jobSettlement: (jobId: string) => `${p}job:{${jobId}}:settled`,
-    /** Sorted set jobId → time of balance payments between debit and job transition (recovery). */
+    /** Sorted set `b:<accountId>:<jobId>` → time of balance payments between debit and job transition (recovery). */
     balancePaymentsPending: () => `${p}payments:balance-pending`,
     /** Sorted set jobId → paid time of settled jobs not yet delivered (refund when they fail). */
     paymentsDelivering: () => `${p}payments:delivering`,

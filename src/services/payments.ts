@@ -7,8 +7,12 @@
  * That is 24–30 characters of `[A-Za-z0-9_-]`, which WeChat Pay accepts as `out_trade_no`
  * (6–32 characters of letters, digits, `_`, `-`, `*`).
  */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
 import { ERRORS } from '../errors/index.js';
 import type { JobStore } from '../jobs/types.js';
+import type { Keys } from '../redis/keys.js';
+import { applyVerifiedPayment, getOrder } from './payment-orders.js';
 import type { Caller, ServiceDeps } from './deps.js';
 import { fingerprintOf, runIdempotent, type IdempotentResult } from './idempotency.js';
 import { isJobId } from './job-ids.js';
@@ -28,6 +32,23 @@ export function jobIdForOrder(orderId: string): string | null {
   return m?.[1] ?? null;
 }
 
+/** 1 for `sd<job>`, n for `sd<job>r<n>` (the order re-opened for the n-th time). */
+export function orderAttempt(orderId: string): number {
+  const m = ORDER_ID.exec(orderId);
+  return m?.[2] ? Number(m[2]) : 1;
+}
+
+/**
+ * A top-up order id: `tu` + 22 base64url characters, derived from the account and the client's
+ * idempotency key (so a retried top-up opens the same order) or random without a key.
+ */
+export function topUpOrderId(accountId: string, idempotencyKey?: string): string {
+  const tail = idempotencyKey
+    ? createHash('sha256').update(`${accountId}\n${idempotencyKey}`).digest('base64url').slice(0, 22)
+    : randomBytes(16).toString('base64url');
+  return `tu${tail}`;
+}
+
 export interface DevPaymentResult {
   orderId: string;
   jobId: string;
@@ -35,27 +56,40 @@ export interface DevPaymentResult {
   transactionId: string;
 }
 
-/** What the dev payment page shows for an order; 404 when the order is unknown. */
-export async function getDevOrder(
-  deps: { jobs: JobStore },
-  orderId: string,
-): Promise<{ orderId: string; jobId: string; amount: number; paid: boolean; expiresAt: number }> {
+interface DevOrderView {
+  orderId: string;
+  jobId: string;
+  amount: number;
+  paid: boolean;
+  expiresAt: number;
+  /** False for orders opened before order records existed (the job's payment field only). */
+  recorded: boolean;
+}
+
+/** What the dev payment page shows for an order (a job's or a top-up); 404 when the order is unknown. */
+export async function getDevOrder(deps: { jobs: JobStore; redis: Redis; keys: Keys }, orderId: string): Promise<DevOrderView> {
+  const order = await getOrder(deps, orderId);
+  if (order) {
+    return { orderId, jobId: order.jobId ?? '', amount: order.amount, paid: order.status !== 'open', expiresAt: order.expiresAt, recorded: true };
+  }
   const jobId = jobIdForOrder(orderId);
   const job = jobId ? await deps.jobs.get(jobId) : null;
   if (!job?.payment || job.payment.orderId !== orderId) throw ERRORS.notFound('payment order', orderId);
-  return { orderId, jobId: job.id, amount: job.payment.amount, paid: job.paid, expiresAt: job.payment.expiresAt };
+  return { orderId, jobId: job.id, amount: job.payment.amount, paid: job.paid, expiresAt: job.payment.expiresAt, recorded: false };
 }
 
 /**
- * Marks a dev order paid through the path a verified WeChat notification takes: a
- * `PaymentNotified` message on the payment stream, which the payment worker applies (and
- * ignores when it does not match, so repeating it is harmless).
+ * Marks a dev order paid through the path a verified WeChat notification takes
+ * (`applyVerifiedPayment`: order marked paid once, then the top-up credited or a
+ * `PaymentNotified` message handed to the payment worker). Repeating it is harmless.
  */
-export async function notifyDevPayment(deps: { jobs: JobStore }, orderId: string): Promise<DevPaymentResult> {
+export async function notifyDevPayment(deps: { jobs: JobStore; redis: Redis; keys: Keys; clock?: () => number }, orderId: string): Promise<DevPaymentResult> {
   const order = await getDevOrder(deps, orderId);
   // Deterministic per order: the worker sees a repeated click as the same transaction.
   const transactionId = `dev-${orderId}`;
-  if (!order.paid) {
+  if (order.recorded) {
+    await applyVerifiedPayment(deps, { orderId, transactionId, amount: order.amount, currency: 'CNY' }, (deps.clock ?? Date.now)());
+  } else if (!order.paid) {
     await deps.jobs.publish(order.jobId, {
       kind: 'payment',
       type: 'PaymentNotified',

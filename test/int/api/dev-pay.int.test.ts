@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PaymentMessageSchema } from '../../../src/contracts/index.js';
 import { orderIdForJob } from '../../../src/services/payments.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
+import { wechatEnv, wechatTestKeys } from '../../helpers/wechatpay-keys.js';
 import { upload } from './support.js';
 
 async function awaitingPayment(t: TestApp) {
@@ -57,7 +58,7 @@ describe('dev payment endpoints', () => {
   });
 
   it('is not registered with another payment provider', async () => {
-    const t = await buildTestApp({ env: { PAYMENT_PROVIDER: 'wechat' } });
+    const t = await buildTestApp({ env: wechatEnv(wechatTestKeys(), 'http://127.0.0.1:9/') });
     const res = await t.app.inject({ url: '/dev/pay/sdAAAAAAAAAAAAAAAAAAAAAA' });
     expect(res.statusCode).toBe(404);
     expect(res.json().detail).toContain('no route');

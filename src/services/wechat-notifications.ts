@@ -1,0 +1,75 @@
+/**
+ * POST /wechatpay/notify: a WeChat Pay notification verified and decrypted by
+ * payments/wechat-notify.ts, then matched against our order (mchid, appid, out_trade_no, amount,
+ * currency) before anything changes, and applied through the same path as the dev Pay button.
+ *
+ * Answers what WeChat expects: 204 with no body when taken, else 4xx/5xx with `{code, message}`
+ * (WeChat then retries later; a refused forgery simply never succeeds).
+ */
+import type { Logger } from '../lib/logger.js';
+import type { WechatKeys } from '../payments/wechat-keys.js';
+import { WechatTransactionSchema, verifyNotification, type NotifyRequest } from '../payments/wechat-notify.js';
+import type { ServiceDeps } from './deps.js';
+import { applyVerifiedPayment } from './payment-orders.js';
+
+export interface NotifyAnswer {
+  status: number;
+  body?: { code: string; message: string };
+}
+
+/** How long a seen nonce is remembered: past the 5-minute timestamp window, so a replay is always caught. */
+const NONCE_TTL_SECONDS = 15 * 60;
+
+const answer = (status: number, code: string, message: string): NotifyAnswer => ({ status, body: { code, message } });
+
+export async function handleWechatNotification(
+  deps: Pick<ServiceDeps, 'redis' | 'keys' | 'jobs' | 'clock'> & { log: Pick<Logger, 'warn' | 'error' | 'info'> },
+  wx: WechatKeys,
+  req: NotifyRequest,
+): Promise<NotifyAnswer> {
+  const now = deps.clock();
+  let claimed: string | undefined;
+  const verified = await verifyNotification(req, {
+    verifiers: wx.verifiers,
+    apiV3Key: wx.apiV3Key,
+    nowSeconds: Math.floor(now / 1000),
+    claimNonce: async (nonce) => {
+      const ok = (await deps.redis.set(deps.keys.wechatNonce(nonce), String(now), 'EX', NONCE_TTL_SECONDS, 'NX')) === 'OK';
+      if (ok) claimed = nonce;
+      return ok;
+    },
+  });
+  if (!verified.ok) {
+    deps.log.warn({ code: verified.code, reason: verified.message }, 'wechat notification refused');
+    return answer(verified.status, verified.code, verified.message);
+  }
+  try {
+    // Refund and other notifications carry nothing we act on: acknowledged once verified.
+    if (!verified.eventType.startsWith('TRANSACTION.')) return { status: 204 };
+    const parsed = WechatTransactionSchema.safeParse(verified.resource);
+    if (!parsed.success) return answer(400, 'PARAM_ERROR', 'the transaction misses required fields');
+    const t = parsed.data;
+    if (t.mchid !== wx.mchid || t.appid !== wx.appid) {
+      deps.log.warn({ mchid: t.mchid, appid: t.appid }, 'wechat notification for another merchant or app refused');
+      return answer(400, 'PARAM_ERROR', 'mchid or appid does not match this merchant');
+    }
+    if (t.trade_state !== 'SUCCESS') return { status: 204 };
+    const r = await applyVerifiedPayment(
+      deps,
+      { orderId: t.out_trade_no, transactionId: t.transaction_id ?? '', amount: t.amount.total, currency: t.amount.currency },
+      now,
+    );
+    if (r.result === 'unknown_order') return answer(404, 'ORDER_NOT_EXIST', r.reason);
+    if (r.result === 'mismatch') {
+      deps.log.error({ orderId: t.out_trade_no, reason: r.reason }, 'wechat notification does not match our order');
+      return answer(400, 'PARAM_ERROR', r.reason);
+    }
+    deps.log.info({ orderId: t.out_trade_no, result: r.result }, 'wechat payment notification');
+    return { status: 204 };
+  } catch (err) {
+    // Let WeChat's retry (same nonce or a new one) be processed again.
+    if (claimed) await deps.redis.del(deps.keys.wechatNonce(claimed)).catch(() => undefined);
+    deps.log.error({ err }, 'wechat notification failed; WeChat will retry');
+    return answer(500, 'FAIL', 'temporarily unable to process the notification');
+  }
+}

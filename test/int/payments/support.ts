@@ -1,0 +1,59 @@
+/**
+ * Shared setup of the payment tests: an API on real Redis configured for the test WeChat Pay, and
+ * the payment worker's real handler and sweeps run in-process on the same Redis.
+ */
+import { createLogger } from '../../../src/lib/logger.js';
+import type { JobContext } from '../../../src/streams/index.js';
+import { handlePayment } from '../../../workers/payment/handler.js';
+import type { WorkerDeps } from '../../../workers/shared/run-worker.js';
+import { buildTestApp, type TestApp } from '../../helpers/app.js';
+import { wechatEnv, wechatTestKeys } from '../../helpers/wechatpay-keys.js';
+import { startWechatTestServer, type WechatTestServer } from '../../helpers/wechatpay-server.js';
+import { upload, cookieOf } from '../api/support.js';
+
+export interface PaymentsHarness {
+  t: TestApp;
+  wx: WechatTestServer;
+  deps: WorkerDeps;
+}
+
+export async function paymentsHarness(mode: 'certificate' | 'public-key' = 'certificate', env: Record<string, string> = {}): Promise<PaymentsHarness> {
+  const keys = wechatTestKeys();
+  const wx = await startWechatTestServer(keys, mode);
+  const t = await buildTestApp({ env: { ...wechatEnv(keys, wx.baseUrl, mode), ...env } });
+  const log = createLogger({ level: 'silent', component: 'payment-test' });
+  const deps: WorkerDeps = { config: t.config, redis: t.redis, keys: t.keys, jobs: t.jobs, store: t.store, log };
+  const { onTestFinished } = await import('vitest');
+  onTestFinished(() => wx.close());
+  return { t, wx, deps };
+}
+
+/** Runs the payment worker's handler on a job and commits its outcome as the runtime would. */
+export async function runPaymentHandler(h: PaymentsHarness, jobId: string, msg: Parameters<typeof handlePayment>[0]): Promise<boolean> {
+  const job = await h.t.jobs.get(jobId);
+  if (!job) throw new Error(`no job ${jobId}`);
+  const log = h.deps.log;
+  const ctx = { jobId, job, token: '0', attempt: 1, signal: new AbortController().signal, progress: async () => undefined, log } as JobContext;
+  const outcome = await handlePayment(msg, ctx, h.deps);
+  if (!outcome) return false;
+  return h.t.jobs.transition(jobId, { from: [job.status], to: outcome.to, ...(outcome.patch ? { patch: outcome.patch } : {}), event: outcome.event, ...(outcome.next ? { next: outcome.next } : {}) });
+}
+
+/** Uploads a job, marks it compared at `price` fen and lets the payment handler open its order. */
+export async function jobAwaitingPayment(h: PaymentsHarness, price = 250): Promise<{ jobId: string; orderId: string; cookie: string }> {
+  const res = await upload(h.t.app);
+  const jobId = res.json().jobId as string;
+  await h.t.jobs.transition(jobId, { from: ['queued'], to: 'compared', patch: { price }, event: { type: 'compared' } });
+  const applied = await runPaymentHandler(h, jobId, { v: 1, type: 'JobCompared', id: 'm1', jobId, payload: {} });
+  if (!applied) throw new Error('order not opened');
+  const job = await h.t.jobs.get(jobId);
+  return { jobId, orderId: job!.payment!.orderId, cookie: cookieOf(res) };
+}
+
+/** The PaymentNotified messages on the payment stream. */
+export async function paymentNotices(h: PaymentsHarness): Promise<{ jobId: string; payload: Record<string, unknown> }[]> {
+  const entries = await h.t.testRedis.redis.xrange(h.t.keys.stream('payment'), '-', '+');
+  return entries
+    .map(([, f]) => JSON.parse(f[1]!) as { type: string; jobId: string; payload: Record<string, unknown> })
+    .filter((m) => m.type === 'PaymentNotified');
+}
