@@ -1,0 +1,73 @@
+/**
+ * The paid flow with real processes: API, compare, payment and export workers on real Redis, the
+ * real plugin talking to the test WeChat Pay over HTTP, notifications sent to the API over HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobView } from '../../../src/contracts/index.js';
+import { startService, waitFor, type RunningService } from '../../helpers/service.js';
+import { wechatEnv, wechatTestKeys } from '../../helpers/wechatpay-keys.js';
+import { startWechatTestServer, type WechatTestServer } from '../../helpers/wechatpay-server.js';
+
+let svc: RunningService;
+let wx: WechatTestServer;
+let cookie = '';
+
+async function req(path: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (cookie) headers.set('cookie', cookie);
+  const res = await fetch(`${svc.baseUrl}${path}`, { ...init, headers, redirect: 'manual' });
+  const set = res.headers.get('set-cookie');
+  if (set) cookie = set.split(';')[0] ?? '';
+  return res;
+}
+
+async function newJob(): Promise<string> {
+  const form = new FormData();
+  form.set('file1', new Blob(['id,qty\n1,3\n2,5\n']), 'old.csv');
+  form.set('file2', new Blob(['id,qty\n1,4\n3,1\n']), 'new.csv');
+  form.set('key', 'id');
+  const res = await req('/api/v1/compare/jobs', { method: 'POST', body: form });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { jobId: string }).jobId;
+}
+
+const view = async (id: string) => (await (await req(`/api/v1/compare/jobs/${id}`)).json()) as JobView;
+const until = (id: string, status: JobView['status']) =>
+  waitFor(async () => {
+    const v = await view(id);
+    return v.status === status ? v : undefined;
+  }, 30_000, `job ${id} ${status}`);
+
+describe('WeChat Pay end to end (real worker processes)', () => {
+  beforeAll(async () => {
+    const keys = wechatTestKeys();
+    wx = await startWechatTestServer(keys, 'public-key');
+    svc = await startService({ ...wechatEnv(keys, wx.baseUrl, 'public-key'), FREE_ROWS: '0', PAYMENT_RECONCILE_INTERVAL_MS: '300', PAYMENT_RECONCILE_AFTER_SECONDS: '1' });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    await wx?.close();
+  });
+
+  it('QR code → payment → notification → paid → download', async () => {
+    const id = await newJob();
+    const waiting = await until(id, 'awaiting_payment');
+    expect(waiting.payment?.codeUrl).toMatch(/^weixin:\/\/wxpay\/bizpayurl/);
+    expect(wx.orders.get(waiting.payment!.orderId)?.amount.total).toBe(waiting.price);
+    expect((await req(`/api/v1/compare/jobs/${id}/export?format=csv`)).status).toBe(402);
+    wx.markPaid(waiting.payment!.orderId);
+    const sent = await Promise.all(Array.from({ length: 5 }, () => wx.send(wx.notification(waiting.payment!.orderId))));
+    expect(sent.map((s) => s.status)).toEqual(Array(5).fill(204));
+    await until(id, 'ready');
+    const events = (await (await req(`/api/v1/compare/jobs/${id}/events`)).json()) as { events: { type: string }[] };
+    expect(events.events.filter((e) => e.type === 'paid')).toHaveLength(1);
+    expect((await req(`/api/v1/compare/jobs/${id}/export?format=csv`)).status).toBe(302);
+  });
+
+  it('a lost notification: reconciliation marks the job paid', async () => {
+    const id = await newJob();
+    const waiting = await until(id, 'awaiting_payment');
+    wx.markPaid(waiting.payment!.orderId); // no notification at all
+    await until(id, 'ready');
+  });
+});
