@@ -15,6 +15,10 @@ const EPOCH_1904 = Date.UTC(1904, 0, 1);
 // 9999-12-31, Excel's last date; larger serials are shown as numbers.
 const MAX_SERIAL = 2_958_465;
 
+const CACHE = 4096;
+const cacheDays = new Float64Array(CACHE * 2).fill(-1);
+const cacheText = new Array<string>(CACHE * 2);
+
 const pad2 = (n: number): string => (n < 10 ? '0' : '') + n;
 
 function timeText(ms: number): string {
@@ -38,11 +42,18 @@ export function excelSerialToIso(serial: number, date1904: boolean, kind: DateKi
     ms = 0;
   }
   if (kind === TIME && days === 0) return timeText(ms);
+  // a sheet holds few distinct days: remember the text of recent ones (direct-mapped)
+  const slot = (days & (CACHE - 1)) * 2 + (date1904 ? 1 : 0);
   let date: string;
-  if (!date1904 && days === 60) date = '1900-02-29';
+  if (cacheDays[slot] === days) date = cacheText[slot]!;
   else {
-    const t = date1904 ? EPOCH_1904 + days * DAY_MS : EPOCH_1900 + (days < 60 ? days + 1 : days) * DAY_MS;
-    date = new Date(t).toISOString().slice(0, 10);
+    if (!date1904 && days === 60) date = '1900-02-29';
+    else {
+      const t = date1904 ? EPOCH_1904 + days * DAY_MS : EPOCH_1900 + (days < 60 ? days + 1 : days) * DAY_MS;
+      date = new Date(t).toISOString().slice(0, 10);
+    }
+    cacheDays[slot] = days;
+    cacheText[slot] = date;
   }
   return ms === 0 && kind !== TIME ? date : `${date}T${timeText(ms)}`;
 }

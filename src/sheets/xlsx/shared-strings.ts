@@ -1,35 +1,33 @@
 import { decodeOoxmlText } from './ooxml-text.js';
-import { parseXmlPart } from './xml-part.js';
+import { scanXmlPart } from './xml-part.js';
+import { decodeXmlText, nameIs, XmlScanner } from './xml-scan.js';
 import type { ZipArchive } from './zip-archive.js';
 
 /**
  * Reads the shared string table: one string per `<si>`, the `<t>` texts of plain and rich-text
  * runs (`<r>`) concatenated; phonetic guides (`<rPh>`, furigana) are not part of the value.
+ * Uses the hand-written XmlScanner: a 1M-row sheet can have a million shared strings.
  */
 export async function readSharedStrings(zip: ZipArchive, part: string, signal?: AbortSignal): Promise<string[]> {
   const out: string[] = [];
-  let cur = '';
-  let inT = false;
   let phonetic = 0;
-  await parseXmlPart(
-    zip,
-    part,
+  const scanner: XmlScanner = new XmlScanner(
     {
-      open(name) {
-        if (name === 't') inT = phonetic === 0;
-        else if (name === 'si') cur = '';
-        else if (name === 'rPh') phonetic++;
+      open(s, ns, ne, _end, selfClosing) {
+        if (nameIs(s, ns, ne, 't')) scanner.capture = phonetic === 0 && !selfClosing;
+        else if (nameIs(s, ns, ne, 'si')) {
+          scanner.text = '';
+          if (selfClosing) out.push('');
+        } else if (nameIs(s, ns, ne, 'rPh') && !selfClosing) phonetic++;
       },
-      close(name) {
-        if (name === 't') inT = false;
-        else if (name === 'si') out.push(decodeOoxmlText(cur));
-        else if (name === 'rPh') phonetic--;
-      },
-      text(t) {
-        if (inT) cur += t;
+      close(s, ns, ne) {
+        if (nameIs(s, ns, ne, 't')) scanner.capture = false;
+        else if (nameIs(s, ns, ne, 'si')) out.push(decodeOoxmlText(decodeXmlText(scanner.text, part)));
+        else if (nameIs(s, ns, ne, 'rPh')) phonetic--;
       },
     },
-    signal,
+    part,
   );
+  await scanXmlPart(zip, part, scanner, signal);
   return out;
 }

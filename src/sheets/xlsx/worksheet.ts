@@ -2,7 +2,8 @@ import type { CellValue } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import { excelSerialToIso, NOT_DATE, type DateKind } from '../excel-date.js';
 import { decodeOoxmlText } from './ooxml-text.js';
-import { parseXmlPart } from './xml-part.js';
+import { scanXmlPart } from './xml-part.js';
+import { decodeXmlText, XmlScanner, type XmlTagHandler } from './xml-scan.js';
 import type { ZipArchive } from './zip-archive.js';
 
 /** What a worksheet's cells refer to. */
@@ -14,17 +15,46 @@ export interface SheetContext {
 
 // Excel's last column is XFD (16,384 columns).
 const MAX_COLUMNS = 16_384;
+const T_NUM = 0;
+const T_SHARED = 1;
+const T_BOOL = 2;
+const T_ERROR = 3;
+const T_STR = 4;
+const T_INLINE = 5;
+const T_DATE = 6;
 
-/** 0-based column of a cell reference such as `AB12`; -1 when it has no letters. */
-function refColumn(ref: string): number {
+/** Cell type code of a `t` attribute value `s[a, b)`. */
+function typeCode(s: string, a: number, b: number): number {
+  const c = s.charCodeAt(a);
+  if (b - a === 1) return c === 115 ? T_SHARED : c === 98 ? T_BOOL : c === 101 ? T_ERROR : c === 100 ? T_DATE : T_NUM;
+  if (s.startsWith('inlineStr', a) && b - a === 9) return T_INLINE;
+  if (s.startsWith('str', a) && b - a === 3) return T_STR;
+  return T_NUM;
+}
+
+/** 0-based column of the reference `s[a, b)` (`AB12`); -1 when it has no letters. */
+function refColumn(s: string, a: number, b: number): number {
   let n = 0;
-  let i = 0;
-  for (; i < ref.length; i++) {
-    const c = ref.charCodeAt(i) | 32; // lower-case letters
+  let i = a;
+  for (; i < b; i++) {
+    const c = s.charCodeAt(i) | 32; // lower-case letters
     if (c < 97 || c > 122) break;
     n = n * 26 + (c - 96);
+    if (n > MAX_COLUMNS) return MAX_COLUMNS;
   }
-  return i === 0 ? -1 : n - 1;
+  return i === a ? -1 : n - 1;
+}
+
+/** Decimal integer in `s[a, b)`; NaN when it is not one. */
+function intAt(s: string, a: number, b: number): number {
+  if (a >= b || b - a > 15) return NaN;
+  let n = 0;
+  for (let i = a; i < b; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return NaN;
+    n = n * 10 + d;
+  }
+  return n;
 }
 
 /** `YYYY-MM-DDTHH:MM:SS[.sss][Z]` of a `t="d"` cell in the forms of CellValue. */
@@ -35,11 +65,167 @@ function isoDateCell(v: string): string {
   return s;
 }
 
+/** Handles the tags of a worksheet; one per part read. */
+class SheetHandler implements XmlTagHandler {
+  scanner!: XmlScanner;
+  private rowNum = 0;
+  private cells: CellValue[] = [];
+  private inRow = false;
+  private col = 0;
+  private nextCol = 0;
+  private type = T_NUM;
+  private style = 0;
+  private hasValue = false;
+  private inInline = false;
+  private phonetic = 0;
+
+  constructor(
+    private readonly ctx: SheetContext,
+    private readonly part: string,
+    private readonly onRow: (rowNumber: number, cells: CellValue[]) => void,
+  ) {}
+
+  open(s: string, ns: number, ne: number, end: number, selfClosing: boolean): void {
+    const len = ne - ns;
+    const c0 = s.charCodeAt(ns);
+    if (len === 1) {
+      if (c0 === 99 /* c */) {
+        this.openCell(s, ne, end);
+        if (selfClosing) this.closeCell();
+      } else if (c0 === 118 /* v */) {
+        this.hasValue = true;
+        this.scanner.capture = !selfClosing;
+      } else if (c0 === 116 /* t */) {
+        this.scanner.capture = !selfClosing && this.inInline && this.phonetic === 0;
+      }
+    } else if (len === 3) {
+      if (c0 === 114 && s.startsWith('row', ns)) {
+        this.openRow(s, ne, end);
+        if (selfClosing) this.closeRow();
+      } else if (c0 === 114 && s.startsWith('rPh', ns) && !selfClosing) this.phonetic++;
+    } else if (len === 2 && c0 === 105 && s.charCodeAt(ns + 1) === 115 /* is */) {
+      this.hasValue = true;
+      this.inInline = !selfClosing;
+    }
+  }
+
+  close(s: string, ns: number, ne: number): void {
+    const len = ne - ns;
+    const c0 = s.charCodeAt(ns);
+    if (len === 1) {
+      if (c0 === 99) this.closeCell();
+      else if (c0 === 118 || c0 === 116) this.scanner.capture = false;
+    } else if (len === 3) {
+      if (c0 === 114 && s.startsWith('row', ns)) this.closeRow();
+      else if (c0 === 114 && s.startsWith('rPh', ns)) this.phonetic--;
+    } else if (len === 2 && c0 === 105 && s.charCodeAt(ns + 1) === 115) this.inInline = false;
+  }
+
+  private openRow(s: string, i: number, end: number): void {
+    let r = NaN;
+    this.forAttrs(s, i, end, (name, a, b) => {
+      if (name === 114) r = intAt(s, a, b);
+    });
+    this.rowNum = Number.isInteger(r) && r > this.rowNum ? r : this.rowNum + 1;
+    this.cells = [];
+    this.nextCol = 0;
+    this.inRow = true;
+  }
+
+  private closeRow(): void {
+    this.inRow = false;
+    this.onRow(this.rowNum, this.cells);
+  }
+
+  private openCell(s: string, i: number, end: number): void {
+    let col = this.nextCol;
+    let type = T_NUM;
+    let style = 0;
+    this.forAttrs(s, i, end, (name, a, b) => {
+      if (name === 114 /* r */) {
+        const c = refColumn(s, a, b);
+        if (c >= MAX_COLUMNS) throw ERRORS.malformedFile(`Cell ${s.slice(a, Math.min(b, a + 20))} lies beyond Excel's last column`);
+        if (c >= 0) col = c;
+      } else if (name === 116 /* t */) type = typeCode(s, a, b);
+      else if (name === 115 /* s */) {
+        const n = intAt(s, a, b);
+        style = n === n ? n : 0;
+      }
+    });
+    this.col = col;
+    this.type = type;
+    this.style = style;
+    this.hasValue = false;
+    this.scanner.text = '';
+  }
+
+  // Calls fn with the first char code of each one-letter attribute name and its value range.
+  private forAttrs(s: string, i: number, end: number, fn: (name: number, a: number, b: number) => void): void {
+    while (i < end) {
+      const eq = s.indexOf('=', i);
+      if (eq < 0 || eq >= end) return;
+      let ne = eq;
+      while (ne > i && s.charCodeAt(ne - 1) <= 32) ne--;
+      let ns = ne;
+      while (ns > i && s.charCodeAt(ns - 1) > 32 && s.charCodeAt(ns - 1) !== 58) ns--;
+      let v = eq + 1;
+      while (v < end && s.charCodeAt(v) <= 32) v++;
+      const q = s.charCodeAt(v);
+      if (q !== 34 && q !== 39) return;
+      const ve = s.indexOf(q === 34 ? '"' : "'", v + 1);
+      if (ve < 0 || ve > end) return;
+      if (ne - ns === 1) fn(s.charCodeAt(ns), v + 1, ve);
+      i = ve + 1;
+    }
+  }
+
+  private closeCell(): void {
+    this.scanner.capture = false;
+    const v = this.cellValue();
+    const col = this.col;
+    this.nextCol = col + 1;
+    if (v === null || !this.inRow) return;
+    const cells = this.cells;
+    // push rather than index past the end, to keep the array packed (no holes)
+    while (cells.length < col) cells.push(null);
+    if (cells.length === col) cells.push(v);
+    else cells[col] = v;
+  }
+
+  private cellValue(): CellValue {
+    if (!this.hasValue) return null;
+    const text = decodeXmlText(this.scanner.text, this.part);
+    switch (this.type) {
+      case T_SHARED: {
+        const s = this.ctx.sharedStrings[Number(text)];
+        return s === undefined ? null : s;
+      }
+      case T_INLINE:
+      case T_STR:
+        return decodeOoxmlText(text);
+      case T_BOOL:
+        return text === '1' || text === 'true';
+      case T_ERROR:
+        return text;
+      case T_DATE:
+        return isoDateCell(text);
+      default: {
+        if (text === '') return null;
+        const n = Number(text);
+        if (Number.isNaN(n)) return text;
+        const kind = this.ctx.dateKinds[this.style] ?? NOT_DATE;
+        return kind === NOT_DATE ? n : excelSerialToIso(n, this.ctx.date1904, kind);
+      }
+    }
+  }
+}
+
 /**
  * Streams a worksheet part and hands each row to `onRow` (1-based row number, cells placed by
  * their `r` reference, so sparse rows and columns cost only the cells present; the declared
  * `<dimension>` is never trusted). Cell values: see CellValue (formula cells give their cached
- * value; a date-styled number becomes ISO text).
+ * value; a date-styled number becomes ISO text). The XML is read by the hand-written
+ * XmlScanner, not a general parser: this is the hot loop of every xlsx diff.
  */
 export async function readWorksheet(
   zip: ZipArchive,
@@ -48,119 +234,7 @@ export async function readWorksheet(
   onRow: (rowNumber: number, cells: CellValue[]) => void,
   signal?: AbortSignal,
 ): Promise<void> {
-  const { sharedStrings, dateKinds, date1904 } = ctx;
-  let rowNum = 0;
-  let cells: CellValue[] = [];
-  let inRow = false;
-  let col = 0;
-  let nextCol = 0;
-  let type = 'n';
-  let style = 0;
-  let text = '';
-  let hasValue = false;
-  let capture = false;
-  let inInline = false;
-  let phonetic = 0;
-
-  const cellValue = (): CellValue => {
-    if (!hasValue) return null;
-    switch (type) {
-      case 's': {
-        const s = sharedStrings[Number(text)];
-        return s === undefined ? null : s;
-      }
-      case 'inlineStr':
-      case 'str':
-        return decodeOoxmlText(text);
-      case 'b':
-        return text === '1' || text === 'true';
-      case 'e':
-        return text;
-      case 'd':
-        return isoDateCell(text);
-      default: {
-        if (text === '') return null;
-        const n = Number(text);
-        if (Number.isNaN(n)) return text;
-        const kind = dateKinds[style] ?? NOT_DATE;
-        return kind === NOT_DATE ? n : excelSerialToIso(n, date1904, kind);
-      }
-    }
-  };
-
-  await parseXmlPart(
-    zip,
-    part,
-    {
-      open(name, a) {
-        switch (name) {
-          case 'c': {
-            const r = a.r;
-            col = r ? refColumn(r) : nextCol;
-            if (col < 0) col = nextCol;
-            if (col >= MAX_COLUMNS) throw ERRORS.malformedFile(`Cell ${r} lies beyond Excel's last column`);
-            type = a.t ?? 'n';
-            style = a.s ? Number(a.s) : 0;
-            text = '';
-            hasValue = false;
-            return;
-          }
-          case 'v':
-            capture = true;
-            hasValue = true;
-            return;
-          case 'is':
-            inInline = true;
-            hasValue = true;
-            return;
-          case 't':
-            capture = inInline && phonetic === 0;
-            return;
-          case 'rPh':
-            phonetic++;
-            return;
-          case 'row': {
-            const r = a.r ? Number(a.r) : rowNum + 1;
-            rowNum = Number.isInteger(r) && r > rowNum ? r : rowNum + 1;
-            cells = [];
-            nextCol = 0;
-            inRow = true;
-            return;
-          }
-        }
-      },
-      close(name) {
-        switch (name) {
-          case 'v':
-          case 't':
-            capture = false;
-            return;
-          case 'is':
-            inInline = false;
-            return;
-          case 'rPh':
-            phonetic--;
-            return;
-          case 'c': {
-            const v = cellValue();
-            nextCol = col + 1;
-            if (v === null || !inRow) return;
-            // push rather than index past the end, to keep the array packed (no holes)
-            while (cells.length < col) cells.push(null);
-            if (cells.length === col) cells.push(v);
-            else cells[col] = v;
-            return;
-          }
-          case 'row':
-            inRow = false;
-            onRow(rowNum, cells);
-            return;
-        }
-      },
-      text(t) {
-        if (capture) text += t;
-      },
-    },
-    signal,
-  );
+  const h = new SheetHandler(ctx, part, onRow);
+  h.scanner = new XmlScanner(h, part);
+  await scanXmlPart(zip, part, h.scanner, signal);
 }

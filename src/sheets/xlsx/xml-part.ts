@@ -1,6 +1,7 @@
 import { TextDecoder } from 'node:util';
 import { SaxesParser } from 'saxes';
 import { AppError, ERRORS } from '../../errors/index.js';
+import type { XmlScanner } from './xml-scan.js';
 import type { ZipArchive } from './zip-archive.js';
 
 /** Callbacks of {@link parseXmlPart}; element names come without their namespace prefix. */
@@ -57,5 +58,26 @@ export async function parseXmlPart(zip: ZipArchive, part: string, h: XmlHandlers
   } catch (err) {
     if (err instanceof AppError || signal?.aborted) throw err;
     throw ERRORS.malformedFile(`"${part}" is not well-formed XML: ${(err as Error).message}`, { part });
+  }
+}
+
+/**
+ * Streams one XML part of the archive through an {@link XmlScanner} (text decoded from UTF-8,
+ * or UTF-16 when the part starts with its BOM).
+ *
+ * @throws AppError `dtd_not_allowed`, `malformed_file`, zip limits.
+ */
+export async function scanXmlPart(zip: ZipArchive, part: string, scanner: XmlScanner, signal?: AbortSignal): Promise<void> {
+  let decoder: TextDecoder | undefined;
+  try {
+    for await (const chunk of zip.read(part, signal)) {
+      if (!decoder) decoder = new TextDecoder(chunk[0] === 0xff && chunk[1] === 0xfe ? 'utf-16le' : chunk[0] === 0xfe && chunk[1] === 0xff ? 'utf-16be' : 'utf-8');
+      scanner.push(decoder.decode(chunk, { stream: true }));
+    }
+    if (decoder) scanner.push(decoder.decode());
+    scanner.end();
+  } catch (err) {
+    if (err instanceof AppError || signal?.aborted) throw err;
+    throw ERRORS.malformedFile(`Cannot read "${part}": ${(err as Error).message}`, { part });
   }
 }

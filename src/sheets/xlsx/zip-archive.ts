@@ -1,6 +1,10 @@
-import type { Readable } from 'node:stream';
-import yauzl from 'yauzl';
+import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { createInflateRaw, crc32 } from 'node:zlib';
 import { AppError, ERRORS } from '../../errors/index.js';
+import { entryDataOffset, readZipDirectory, type ZipEntry } from './zip-directory.js';
+
+const CHUNK = 256 * 1024;
 
 /** Container limits checked on the central directory and enforced again while inflating. */
 export interface ZipLimits {
@@ -22,35 +26,6 @@ export const DEFAULT_ZIP_LIMITS: ZipLimits = {
   ratioMinBytes: 1024 ** 2,
 };
 
-function yauzlOpen(path: string): Promise<yauzl.ZipFile> {
-  return new Promise((resolve, reject) => {
-    yauzl.open(
-      path,
-      // Our own byte counting replaces validateEntrySizes so a lying size is a zip_bomb, not a
-      // generic stream error.
-      { lazyEntries: true, autoClose: false, decodeStrings: true, validateEntrySizes: false, strictFileNames: false },
-      (err, zip) => (err ? reject(err) : resolve(zip)),
-    );
-  });
-}
-
-function readEntries(zip: yauzl.ZipFile, maxEntries: number): Promise<yauzl.Entry[]> {
-  return new Promise((resolve, reject) => {
-    if (zip.entryCount > maxEntries) {
-      reject(ERRORS.zipBomb(`The archive has ${zip.entryCount} entries (limit ${maxEntries})`));
-      return;
-    }
-    const entries: yauzl.Entry[] = [];
-    zip.on('entry', (e: yauzl.Entry) => {
-      entries.push(e);
-      zip.readEntry();
-    });
-    zip.once('end', () => resolve(entries));
-    zip.once('error', reject);
-    zip.readEntry();
-  });
-}
-
 /**
  * A zip file read through its central directory (so entries written with data descriptors are
  * read correctly), checked against {@link ZipLimits} before any entry is inflated.
@@ -61,50 +36,47 @@ export class ZipArchive {
   private totalInflated = 0;
 
   private constructor(
-    private readonly zip: yauzl.ZipFile,
-    private readonly byName: Map<string, yauzl.Entry>,
+    private readonly fh: FileHandle,
+    private readonly path: string,
+    private readonly size: number,
+    private readonly byName: Map<string, ZipEntry>,
     private readonly limits: ZipLimits,
   ) {}
 
   /**
-   * Opens and checks an archive.
+   * Opens and checks an archive: our own central-directory reader (zip64 aware), entry count,
+   * declared sizes against the total and ratio limits, duplicate names.
    *
-   * @throws AppError `malformed_file` (not a zip), `zip_bomb` (too many entries, too many bytes,
-   *   ratio too high); `malformed_file` also for duplicate entry names.
+   * @throws AppError `malformed_file` (not a zip, duplicate entry names), `zip_bomb` (too many
+   *   entries, too many bytes, ratio too high).
    */
   static async open(path: string, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<ZipArchive> {
-    let zip: yauzl.ZipFile;
+    const fh = await open(path, 'r');
     try {
-      zip = await yauzlOpen(path);
-    } catch (err) {
-      throw ERRORS.malformedFile(`Not a readable zip archive: ${(err as Error).message}`);
-    }
-    try {
-      const entries = await readEntries(zip, limits.maxEntries).catch((err: unknown) => {
-        throw err instanceof AppError ? err : ERRORS.malformedFile(`Broken zip directory: ${(err as Error).message}`);
-      });
-      const byName = new Map<string, yauzl.Entry>();
+      const size = (await fh.stat()).size;
+      const entries = await readZipDirectory(fh, size, limits.maxEntries);
+      const byName = new Map<string, ZipEntry>();
       let total = 0;
       for (const e of entries) {
-        const key = e.fileName.toLowerCase();
-        if (byName.has(key)) throw ERRORS.malformedFile(`The archive holds "${e.fileName}" twice (duplicate entry names)`, { entry: e.fileName });
+        const key = e.name.toLowerCase();
+        if (byName.has(key)) throw ERRORS.malformedFile(`The archive holds "${e.name}" twice (duplicate entry names)`, { entry: e.name });
         byName.set(key, e);
         total += e.uncompressedSize;
-        checkRatio(e.fileName, e.uncompressedSize, e.compressedSize, limits);
+        checkRatio(e.name, e.uncompressedSize, e.compressedSize, limits);
       }
       if (total > limits.maxTotalBytes) {
         throw ERRORS.zipBomb(`The archive inflates to ${total} bytes (limit ${limits.maxTotalBytes})`);
       }
-      return new ZipArchive(zip, byName, limits);
+      return new ZipArchive(fh, path, size, byName, limits);
     } catch (err) {
-      zip.close();
+      await fh.close();
       throw err;
     }
   }
 
   /** Every entry name, as stored. */
   names(): string[] {
-    return [...this.byName.values()].map((e) => e.fileName);
+    return [...this.byName.values()].map((e) => e.name);
   }
 
   has(name: string): boolean {
@@ -112,24 +84,28 @@ export class ZipArchive {
   }
 
   /**
-   * The inflated bytes of an entry as a stream of chunks, counted as they come: more bytes than
-   * the directory declared, a ratio over the limit or the archive total over the limit abort
-   * with `zip_bomb`.
+   * The inflated bytes of an entry as a stream of chunks (256 KiB reads, zlib inflate stream),
+   * counted as they come: more bytes than the directory declared, a ratio over the limit or the
+   * archive total over the limit abort with `zip_bomb`; fewer bytes or a CRC mismatch with
+   * `malformed_file`.
    */
   async *read(name: string, signal?: AbortSignal): AsyncGenerator<Buffer> {
     const entry = this.byName.get(name.toLowerCase());
     if (!entry) throw ERRORS.malformedFile(`The workbook part "${name}" is missing`);
-    if (entry.isEncrypted()) throw ERRORS.passwordProtected('The archive is encrypted');
-    let stream: Readable;
-    try {
-      stream = await this.zip.openReadStreamPromise(entry);
-    } catch (err) {
-      throw ERRORS.malformedFile(`Cannot read "${name}": ${(err as Error).message}`);
+    if (entry.flags & 1) throw ERRORS.passwordProtected('The archive is encrypted');
+    if (entry.method !== 0 && entry.method !== 8) {
+      throw ERRORS.malformedFile(`"${name}" uses zip compression method ${entry.method}; only stored and deflate are supported`);
     }
+    const start = await entryDataOffset(this.fh, entry, this.size);
     const { limits } = this;
     let count = 0;
+    let crc = 0;
+    const raw = entry.compressedSize === 0 ? null : createReadStream(this.path, { start, end: start + entry.compressedSize - 1, highWaterMark: CHUNK });
+    const inflate = entry.method === 8 ? createInflateRaw({ chunkSize: CHUNK }) : null;
+    const source = (raw === null ? [] : inflate ? raw.pipe(inflate) : raw) as AsyncIterable<Buffer>;
+    raw?.on('error', (err) => inflate?.destroy(err));
     try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
         signal?.throwIfAborted();
         count += chunk.length;
         this.totalInflated += chunk.length;
@@ -140,13 +116,17 @@ export class ZipArchive {
         if (this.totalInflated > limits.maxTotalBytes) {
           throw ERRORS.zipBomb(`The archive inflates beyond ${limits.maxTotalBytes} bytes`);
         }
+        crc = crc32(chunk, crc);
         yield chunk;
       }
+      if (count !== entry.uncompressedSize) throw ERRORS.malformedFile(`"${name}" is truncated (${count} of ${entry.uncompressedSize} bytes)`, { entry: name });
+      if (crc >>> 0 !== entry.crc >>> 0) throw ERRORS.malformedFile(`"${name}" fails its CRC check`, { entry: name });
     } catch (err) {
       if (err instanceof AppError || signal?.aborted) throw err;
       throw ERRORS.malformedFile(`Cannot inflate "${name}": ${(err as Error).message}`);
     } finally {
-      stream.destroy();
+      inflate?.destroy();
+      raw?.destroy();
     }
   }
 
@@ -158,7 +138,7 @@ export class ZipArchive {
   }
 
   close(): void {
-    this.zip.close();
+    void this.fh.close().catch(() => undefined);
   }
 }
 
