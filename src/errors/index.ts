@@ -52,6 +52,8 @@ export const ERRORS = {
   tooManyCells: e('too_many_cells', 422),
   zipBomb: e('zip_bomb', 422),
   dtdNotAllowed: e('dtd_not_allowed', 422),
+  // Record exports (terminal for the export)
+  invalidRecord: e('invalid_record', 422),
   // Infrastructure (retryable)
   redisUnavailable: e('redis_unavailable', 503, true),
   storageUnavailable: e('storage_unavailable', 503, true),

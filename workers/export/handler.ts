@@ -7,6 +7,7 @@ import { ExportRequestedSchema, type ExportRequested } from '../../src/contracts
 import type { JobContext, Outcome } from '../../src/streams/index.js';
 import { renderDiff } from '../compare/render-diff.js';
 import type { WorkerDefinition, WorkerDeps } from '../shared/run-worker.js';
+import { runRecordExportDuty } from './record-exports.js';
 import { runRetentionReaper } from './retention.js';
 
 export async function handleExport(_msg: ExportRequested, ctx: JobContext, deps: WorkerDeps): Promise<Outcome> {
@@ -36,5 +37,7 @@ export const exportWorker: WorkerDefinition<ExportRequested> = {
   defaultConcurrency: 2,
   route: () => ({ expect: ['paid'], running: 'exporting' }),
   handle: handleExport,
-  background: runRetentionReaper,
+  background: async (deps, signal) => {
+    await Promise.all([runRetentionReaper(deps, signal), runRecordExportDuty(deps, signal)]);
+  },
 };

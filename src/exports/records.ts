@@ -1,0 +1,149 @@
+/**
+ * Batch bodies of record exports: NDJSON (one JSON array or object per line) or CSV (fields in
+ * column order, no header), checked against the declared columns and normalised to NDJSON
+ * arrays, the form stored and read back by the worker.
+ */
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { ExportColumn } from '../contracts/exports.js';
+import { ERRORS } from '../errors/index.js';
+import { CsvParser } from '../sheets/csv/csv-parser.js';
+import { parseIsoDate } from '../sheets/write/iso-date.js';
+
+/** Longest accepted line of a batch; a body without line breaks cannot grow memory past it. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+const INTEGER = /^[+-]?\d+$/;
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+export type BatchKind = 'ndjson' | 'csv';
+type Json = string | number | boolean | null;
+
+/** Checks and normalises records of one export; the message names the first problem. */
+export class RecordChecker {
+  private readonly index: Map<string, number>;
+
+  constructor(private readonly columns: readonly ExportColumn[]) {
+    this.index = new Map(columns.map((c, i) => [c.name, i]));
+  }
+
+  /** The record as an array in column order, typed; throws a message string when it does not fit. */
+  check(rec: unknown): Json[] {
+    const n = this.columns.length;
+    const out = new Array<Json>(n).fill(null);
+    if (Array.isArray(rec)) {
+      if (rec.length > n) throw `has ${rec.length} values for ${n} columns`;
+      for (let i = 0; i < rec.length; i++) out[i] = this.value(i, rec[i]);
+    } else if (rec !== null && typeof rec === 'object') {
+      for (const [k, v] of Object.entries(rec)) {
+        const i = this.index.get(k);
+        if (i === undefined) throw `has unknown column ${JSON.stringify(k)}`;
+        out[i] = this.value(i, v);
+      }
+    } else throw 'is neither a JSON array nor an object';
+    return out;
+  }
+
+  private value(i: number, v: unknown): Json {
+    if (v === null || v === undefined || v === '') return null;
+    const c = this.columns[i]!;
+    const bad = (): never => {
+      throw `column ${JSON.stringify(c.name)}: ${JSON.stringify(v)} is not a valid ${c.type}`;
+    };
+    switch (c.type) {
+      case 'string':
+        if (typeof v === 'object') bad();
+        return typeof v === 'string' ? v : String(v);
+      case 'integer':
+        if (typeof v === 'number') return Number.isSafeInteger(v) ? v : bad();
+        return typeof v === 'string' && INTEGER.test(v) && Number.isSafeInteger(Number(v)) ? Number(v) : bad();
+      case 'number':
+      case 'currency':
+        if (typeof v === 'number') return Number.isFinite(v) ? v : bad();
+        return typeof v === 'string' && NUMBER.test(v) ? Number(v) : bad();
+      case 'boolean':
+        if (typeof v === 'boolean') return v;
+        if (v === 1 || v === 'true' || v === 'TRUE' || v === '1') return true;
+        if (v === 0 || v === 'false' || v === 'FALSE' || v === '0') return false;
+        return bad();
+      case 'date':
+      case 'datetime':
+        return typeof v === 'string' && parseIsoDate(v) !== null ? v : bad();
+    }
+  }
+}
+
+/**
+ * Reads a batch body and yields normalised NDJSON in chunks of ~64 KiB; `count()` is the number
+ * of records once the generator is done. A record that does not fit throws `invalid_record`
+ * naming the batch and line.
+ */
+export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordChecker, label: string): { lines: AsyncGenerator<Buffer>; count: () => number } {
+  let records = 0;
+  async function* lines(): AsyncGenerator<Buffer> {
+    let out = '';
+    let lineNo = 0;
+    const take = (rec: unknown): void => {
+      lineNo++;
+      try {
+        out += JSON.stringify(checker.check(rec)) + '\n';
+      } catch (reason) {
+        throw ERRORS.invalidRecord(`${label}, line ${lineNo}: the record ${String(reason)}`, { line: lineNo });
+      }
+      records++;
+    };
+    const decoder = new StringDecoder('utf8');
+    if (kind === 'csv') {
+      const parser = new CsvParser(',', (fields) => {
+        if (fields.length === 1 && fields[0] === '') {
+          lineNo++;
+          return; // blank line
+        }
+        take(fields);
+      });
+      for await (const chunk of body) {
+        parser.push(decoder.write(chunk as Buffer));
+        if (out.length >= 65_536) {
+          yield Buffer.from(out);
+          out = '';
+        }
+      }
+      parser.push(decoder.end());
+      parser.end();
+    } else {
+      let rest = '';
+      const line = (s: string): void => {
+        if (s.trim() === '') {
+          lineNo++;
+          return;
+        }
+        let rec: unknown;
+        try {
+          rec = JSON.parse(s);
+        } catch {
+          lineNo++;
+          throw ERRORS.invalidRecord(`${label}, line ${lineNo}: not valid JSON`, { line: lineNo });
+        }
+        take(rec);
+      };
+      for await (const chunk of body) {
+        rest += decoder.write(chunk as Buffer);
+        let start = 0;
+        let nl: number;
+        while ((nl = rest.indexOf('\n', start)) >= 0) {
+          line(rest.slice(start, nl));
+          start = nl + 1;
+        }
+        rest = rest.slice(start);
+        if (rest.length > MAX_LINE_CHARS) throw ERRORS.invalidRecord(`${label}, line ${lineNo + 1}: longer than ${MAX_LINE_CHARS} characters`);
+        if (out.length >= 65_536) {
+          yield Buffer.from(out);
+          out = '';
+        }
+      }
+      rest += decoder.end();
+      if (rest !== '') line(rest);
+    }
+    if (out) yield Buffer.from(out);
+  }
+  return { lines: lines(), count: () => records };
+}
