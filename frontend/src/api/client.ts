@@ -69,8 +69,14 @@ export const eventsUrl = (id: string) => `${API}/compare/jobs/${encodeURICompone
 /** Parses the 202 answer of an upload. */
 export const parseJobCreated = (body: unknown): JobCreated => JobCreatedSchema.parse(body);
 
-/** GET /profile: the account, its balance, recent jobs and ledger. */
-export const getProfile = (): Promise<Profile> => request(ProfileSchema, `${API}/profile`);
+/**
+ * GET /profile: the account, its balance, recent jobs and ledger. Resolves null when the serving
+ * API said it has no account service (`sheetdiff-profile` = no), without asking.
+ */
+export async function getProfile(doc: Document = document): Promise<Profile | null> {
+  if (doc.querySelector('meta[name="sheetdiff-profile"]')?.getAttribute('content') === 'no') return null;
+  return request(ProfileSchema, `${API}/profile`);
+}
 
 /** Pays a job's price from the prepaid balance (exactly once per idempotency key). */
 export const payJobFromBalance = (id: string, idempotencyKey: string): Promise<BalancePayment> =>

@@ -5,7 +5,7 @@
  * There is no catch-all fallback, so API paths (`/api/`, `/compare/`, `/files/`, `/dev/`,
  * `/docs`, `/healthz`, …) can never be answered with the page: an unknown path stays a 404
  * problem. The page carries the upload limit (`sheetdiff-max-upload-bytes`) so the browser can
- * refuse an oversized file before sending it.
+ * refuse an oversized file before sending it, and whether GET /profile exists (`sheetdiff-profile`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -27,9 +27,11 @@ export function defaultWebAppDir(from = dirname(fileURLToPath(import.meta.url)))
   return resolve('frontend', 'dist');
 }
 
-/** index.html with the upload limit filled in. */
-export function renderIndex(html: string, maxUploadBytes: number): string {
-  return html.replace(/(<meta name="sheetdiff-max-upload-bytes" content=")[^"]*(")/, `$1${maxUploadBytes}$2`);
+/** index.html with the upload limit and the account service's presence filled in. */
+export function renderIndex(html: string, page: { maxUploadBytes: number; profile: boolean }): string {
+  return html
+    .replace(/(<meta name="sheetdiff-max-upload-bytes" content=")[^"]*(")/, `$1${page.maxUploadBytes}$2`)
+    .replace(/(<meta name="sheetdiff-profile" content=")[^"]*(")/, `$1${page.profile ? 'yes' : 'no'}$2`);
 }
 
 const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>sheetdiff</title>
@@ -40,7 +42,9 @@ export default async function webApp(app: FastifyInstance, opts: { dir?: string 
   const indexPath = join(dir, 'index.html');
   const built = existsSync(indexPath);
   if (!built) app.log.warn({ dir }, 'web app not built; / explains how to build it');
-  const page = built ? renderIndex(readFileSync(indexPath, 'utf8'), app.deps.config.http.maxUploadBytes) : NOT_BUILT;
+  // Registered after the API routes, so the page can tell the app whether GET /profile exists.
+  const profile = app.hasRoute({ method: 'GET', url: '/api/v1/profile' });
+  const page = built ? renderIndex(readFileSync(indexPath, 'utf8'), { maxUploadBytes: app.deps.config.http.maxUploadBytes, profile }) : NOT_BUILT;
 
   for (const url of WEB_APP_ROUTES) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) =>
