@@ -34,6 +34,11 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     inFlight: 0, claimed: 0, completed: 0, retried: 0, failed: 0, deadLettered: 0,
     rejected: 0, released: 0, lost: 0, reclaimed: 0, restored: 0, invalid: 0,
   };
+  /** Counts into the stats and reports to `opts.onCount` (metrics). */
+  const count = (what: Exclude<keyof ConsumerStats, 'inFlight'>, n = 1) => {
+    stats[what] += n;
+    opts.onCount?.(what, n);
+  };
   const runs = new Set<Run>();
   /** Entry ids read, claimed or running here: a second delivery of one of them is skipped. */
   const entryIds = new Set<string>();
@@ -84,7 +89,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
   });
 
   async function deadLetterInvalid(entryId: string, reason: string, data: string, jobId = ''): Promise<void> {
-    stats.invalid++;
+    count('invalid');
     log.warn({ entryId, jobId, reason }, 'invalid stream entry dead-lettered');
     await redis
       .multi()
@@ -126,14 +131,14 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     if (r.code !== 'claimed') {
       entryIds.delete(w.item.entryId);
       if (r.code === 'dead') {
-        stats.deadLettered++;
+        count('deadLettered');
         settled(w.item.jobId, w.item.entryId, 'dead', undefined, 'failed');
       }
       return;
     }
     const run = new Run(w, r.token, r.attempt, r.record, runDeps);
     runs.add(run);
-    stats.claimed++;
+    count('claimed');
     handlers++;
     void execute(run, w.msg);
   }
@@ -141,7 +146,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
   function lose(run: Run, reason: string): void {
     if (run.state !== 'running') return;
     run.state = 'lost';
-    stats.lost++;
+    count('lost');
     log.warn({ jobId: run.jobId, reason }, 'lease lost; abandoning the job');
     run.abort(new LeaseLostError(run.jobId, reason));
     settled(run.jobId, run.entryId, 'lost', run);
@@ -175,11 +180,11 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     wake();
     if (r === 'dropped') return;
     if (r !== 'applied') {
-      stats.rejected++;
+      count('rejected');
       return settled(run.jobId, run.entryId, 'rejected', run);
     }
     const result = item.op === 'complete' ? 'completed' : item.op === 'retry' ? 'retried' : item.arg === '1' ? 'dead' : 'failed';
-    stats[result === 'completed' ? 'completed' : result === 'retried' ? 'retried' : result === 'dead' ? 'deadLettered' : 'failed']++;
+    count(result === 'completed' ? 'completed' : result === 'retried' ? 'retried' : result === 'dead' ? 'deadLettered' : 'failed');
     settled(run.jobId, run.entryId, result, run, item.op === 'complete' ? ((item.to || undefined) as SettledJob['to']) : 'failed');
   }
 
@@ -211,7 +216,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     options: maintenanceDefaults(jobs, opts.maintenance),
     freeSlots: () => (closing ? 0 : freeSlots() - pump.waiting.length),
     accept,
-    count: (what, n) => (stats[what] += n),
+    count,
   });
 
   const reading = readLoop({
@@ -252,7 +257,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
       const reply = await pump.finish(releaseItem(run, 'shutdown'));
       forget(run);
       if (reply === 'applied') {
-        stats.released++;
+        count('released');
         settled(run.jobId, run.entryId, 'released', run);
       }
     });

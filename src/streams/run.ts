@@ -101,7 +101,9 @@ export class Run implements RunRef, JobContext {
 
   get log(): StreamLogger {
     const log = this.deps.log;
-    return (this.child ??= log.child ? log.child({ jobId: this.jobId, attempt: this.attempt }) : log);
+    // The trace id of the stream entry's W3C traceparent (`00-<trace id>-<span id>-<flags>`).
+    const traceId = this.traceparent?.length === 55 ? this.traceparent.slice(3, 35) : undefined;
+    return (this.child ??= log.child ? log.child({ jobId: this.jobId, attempt: this.attempt, ...(traceId ? { traceId } : {}) }) : log);
   }
 
   async progress(pct: number, extra?: Record<string, unknown>): Promise<void> {

@@ -93,6 +93,8 @@ export interface ConsumerOptions<M extends Envelope> {
   /** Housekeeping cadence; every loop is cheap and safe to run in many processes. */
   maintenance?: Partial<MaintenanceOptions>;
   onSettled?(job: SettledJob): void;
+  /** Called with every increment of the consumer's stats (e.g. `reclaimed`, `rejected`), for metrics. */
+  onCount?(what: Exclude<keyof ConsumerStats, 'inFlight'>, n: number): void;
 }
 
 export interface MaintenanceOptions {
