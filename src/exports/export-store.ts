@@ -29,6 +29,8 @@ export interface ExportRecord {
   progress: number;
   fence: number;
   attempts: number;
+  /** When the current run claimed it (ms). */
+  startedAt?: number;
   fileKey?: string;
   fileSize?: number;
   sha256?: string;
@@ -92,7 +94,7 @@ local st = redis.call('HGET', KEYS[1], 'status')
 if st ~= 'QUEUED' and st ~= 'PROCESSING' and st ~= 'UPLOADING' then return {'stale', st or 'missing'} end
 local fence = redis.call('HINCRBY', KEYS[1], 'fence', 1)
 local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
-redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'updatedAt', ARGV[1], 'progress', 0)
+redis.call('HSET', KEYS[1], 'status', 'PROCESSING', 'updatedAt', ARGV[1], 'startedAt', ARGV[1], 'progress', 0)
 return {'ok', fence, attempts}`;
 
 // fenced write by the worker: ARGV[1] fence, ARGV[2] new status ('' = keep), ARGV[3] now, pairs
@@ -131,6 +133,7 @@ function decode(id: string, h: Record<string, string>): ExportRecord | null {
     progress: num('progress'),
     fence: num('fence'),
     attempts: num('attempts'),
+    ...(h.startedAt ? { startedAt: num('startedAt') } : {}),
     ...(h.fileKey ? { fileKey: h.fileKey } : {}),
     ...(h.fileSize ? { fileSize: num('fileSize') } : {}),
     ...(h.sha256 ? { sha256: h.sha256 } : {}),
