@@ -95,3 +95,13 @@ describe('duplicate notifications', () => {
     expect(notices[0]?.jobId).toBe(jobId);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents the billing, balance payment and notification routes', async () => {
+    const h = await paymentsHarness();
+    const paths = Object.keys((await h.t.app.inject({ url: '/docs/json' })).json().paths);
+    for (const p of ['/api/v1/profile', '/api/v1/billing/pending', '/api/v1/billing/deduct', '/api/v1/compare/jobs/{id}/pay-from-balance', '/api/v1/wechatpay/notify']) {
+      expect(paths).toContain(p);
+    }
+  });
+});
