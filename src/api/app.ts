@@ -4,12 +4,14 @@
  * Every route plugin is registered twice: under `/api/v1` (documented) and unprefixed (the
  * aliases of DESIGN §3, hidden from the OpenAPI document).
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerErrorHandling } from './error-handler.js';
 import auth from './plugins/auth.js';
 import jsonBody from './plugins/json-body.js';
 import liveEvents from './plugins/live-events.js';
+import requestMetrics from './plugins/metrics.js';
 import multipart from './plugins/multipart.js';
 import openapi from './plugins/openapi.js';
 import webApp from './plugins/web-app.js';
@@ -35,6 +37,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Uploads stream through multipart; other bodies are small JSON.
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
+    // One line per request, written by the metrics plugin (with route, status and duration).
+    logController: new LogController({ disableRequestLogging: true }),
+    // A caller's (or the ingress') request id is kept, so one id follows the request across hops.
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -42,6 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('deps', { ...rest, clock: clock ?? Date.now, ssePollMs: ssePollMs ?? 15_000 });
   registerErrorHandling(app, deps.redis);
 
+  await app.register(requestMetrics);
   await app.register(openapi);
   await app.register(jsonBody);
   await app.register(auth);

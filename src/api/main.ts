@@ -6,17 +6,24 @@
  * /readyz reports 503 until the connection is back.
  */
 import { hostname } from 'node:os';
-import closeWithGrace from 'close-with-grace';
 import { loadConfig } from '../config/env.js';
-import { createJobStore } from '../jobs/store.js';
 import { createLogger } from '../lib/logger.js';
-import { createRedis } from '../redis/client.js';
-import { createKeys } from '../redis/keys.js';
-import { createObjectStore } from '../storage/index.js';
-import { buildApp } from './app.js';
+import { startTracing } from '../observability/tracing.js';
 
 const config = loadConfig(process.env);
 const log = createLogger({ level: config.log.level, component: 'api' });
+// Traces (when configured) start before Fastify, ioredis and http load, so they get instrumented.
+const tracing = await startTracing({ endpoint: config.otel.endpoint, serviceName: 'sheetdiff-api' });
+const { default: closeWithGrace } = await import('close-with-grace');
+const { createJobStore } = await import('../jobs/store.js');
+const { createRedis } = await import('../redis/client.js');
+const { createKeys } = await import('../redis/keys.js');
+const { createObjectStore } = await import('../storage/index.js');
+const { collectProcessMetrics } = await import('../observability/metrics.js');
+const { meterJobStore } = await import('../observability/metered-jobs.js');
+const { meterObjectStore } = await import('../observability/metered-store.js');
+const { startStreamSampler } = await import('../observability/stream-sampler.js');
+const { buildApp } = await import('./app.js');
 const name = `api:${hostname()}:${process.pid}`;
 const keys = createKeys(config.redis.prefix);
 const redis = createRedis({ url: config.redis.url, name: `${name}:command`, failFast: true });
@@ -31,17 +38,22 @@ const app = await buildApp({
   config,
   redis,
   keys,
-  store: createObjectStore(config),
-  jobs: createJobStore({ redis, keys }),
+  store: meterObjectStore(createObjectStore(config)),
+  jobs: meterJobStore(createJobStore({ redis, keys })),
   log,
   connectSubscriber: () => createRedis({ url: config.redis.url, name: `${name}:subscriber` }),
 });
 
+collectProcessMetrics();
+const stopSampler = startStreamSampler({ redis, keys, onError: (err) => log.debug({ err: err.message }, 'stream sample failed') });
+
 closeWithGrace({ delay: Math.max(1_000, config.jobs.shutdownGraceMs), logger: log }, async ({ err, signal }) => {
   if (err) log.error({ err }, 'closing after an uncaught error');
   else log.info({ signal }, 'closing');
+  stopSampler();
   await app.close();
   await redis.quit().catch(() => redis.disconnect());
+  await tracing.shutdown();
 });
 
 await app.listen({ port: config.http.port, host: config.http.host });

@@ -29,6 +29,8 @@ export interface RunningService {
   dataDir: string;
   procs: Map<string, ChildProcess>;
   logs: Map<string, string[]>;
+  /** Each process's METRICS_PORT (the workers' health and metrics server). */
+  metricsPorts: Map<string, number>;
   stop(): Promise<void>;
 }
 
@@ -46,7 +48,9 @@ export async function startService(env: Record<string, string> = {}, names: Proc
   const baseUrl = `http://127.0.0.1:${port}`;
   const procs = new Map<string, ChildProcess>();
   const logs = new Map<string, string[]>();
+  const metricsPorts = new Map<string, number>();
   for (const name of names) {
+    metricsPorts.set(name, await freePort());
     const child = spawn(process.execPath, ['--import', 'tsx', entryFor(name)], {
       cwd: ROOT,
       env: {
@@ -58,7 +62,7 @@ export async function startService(env: Record<string, string> = {}, names: Proc
         REDIS_URL: redis.url,
         REDIS_PREFIX: redis.prefix,
         DATA_DIR: dataDir,
-        METRICS_PORT: String(await freePort()),
+        METRICS_PORT: String(metricsPorts.get(name)),
         LOG_LEVEL: 'warn',
         SERVE_WEB_APP: 'false',
         JOB_LEASE_MS: '2000',
@@ -104,7 +108,7 @@ export async function startService(env: Record<string, string> = {}, names: Proc
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  return { baseUrl, redis, dataDir, procs, logs, stop };
+  return { baseUrl, redis, dataDir, procs, logs, metricsPorts, stop };
 }
 
 /** Polls `fn` until it returns a value other than undefined, or fails after `timeoutMs`. */

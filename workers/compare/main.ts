@@ -1,4 +1,3 @@
 import { runWorker } from '../shared/run-worker.js';
-import { compareWorker } from './handler.js';
 
-await runWorker(compareWorker, process.env);
+await runWorker('compare', async () => (await import('./handler.js')).compareWorker, process.env);

@@ -1,4 +1,3 @@
 import { runWorker } from '../shared/run-worker.js';
-import { exportWorker } from './handler.js';
 
-await runWorker(exportWorker, process.env);
+await runWorker('export', async () => (await import('./handler.js')).exportWorker, process.env);

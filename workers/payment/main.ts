@@ -1,4 +1,3 @@
 import { runWorker } from '../shared/run-worker.js';
-import { paymentWorker } from './handler.js';
 
-await runWorker(paymentWorker, process.env);
+await runWorker('payment', async () => (await import('./handler.js')).paymentWorker, process.env);
