@@ -1,8 +1,7 @@
 // Reads every row of one sheet through the service's reader without building a table and
 // prints `RESULT {"rows":…,"cells":…,"ms":…}` (the shape of ../shared/bench's read anchors).
 //   node dist/bench/diff/read-rows.js FILE
-import { formatOf } from '../../src/cli/commands/diff.js';
-import { readRows } from '../../src/sheets/read-table.js';
+import { formatFromName, readRows } from '../../src/sheets/read-table.js';
 
 const file = process.argv[2];
 if (!file) {
@@ -12,7 +11,7 @@ if (!file) {
 const t0 = performance.now();
 let rows = 0;
 let cells = 0;
-await readRows(file, formatOf(file), { maxRows: Number.MAX_SAFE_INTEGER }, (_n, c) => {
+await readRows(file, formatFromName(file), { maxRows: Number.MAX_SAFE_INTEGER }, (_n, c) => {
   rows++;
   cells += c.length;
 });

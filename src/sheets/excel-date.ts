@@ -15,7 +15,7 @@ const EPOCH_1904 = Date.UTC(1904, 0, 1);
 // 9999-12-31, Excel's last date; larger serials are shown as numbers.
 const MAX_SERIAL = 2_958_465;
 
-const CACHE = 4096;
+const CACHE = 1 << 16;
 const cacheDays = new Float64Array(CACHE * 2).fill(-1);
 const cacheText = new Array<string>(CACHE * 2);
 

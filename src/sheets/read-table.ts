@@ -10,6 +10,12 @@ import type { ZipLimits } from './xlsx/zip-archive.js';
 /** Input formats the service accepts (`tsv` is CSV with a preference for tabs). */
 export type SheetFormat = 'xlsx' | 'xlsm' | 'xls' | 'csv' | 'tsv';
 
+/** Input format from a file name's extension (content sniffing still decides zip vs text). */
+export function formatFromName(path: string): SheetFormat {
+  const e = path.slice(path.lastIndexOf('.') + 1).toLowerCase();
+  return e === 'xlsx' || e === 'xlsm' || e === 'xls' || e === 'tsv' ? e : 'csv';
+}
+
 /** Options of {@link readTable}. */
 export interface ReadTableOptions {
   /** Sheet to read (exact name, else case-insensitive); the first sheet when absent. Ignored for CSV. */

@@ -10,7 +10,7 @@ import { CompareOptionsSchema } from '../../contracts/jobs.js';
 import { buildPreview } from '../../domain/preview.js';
 import { AppError } from '../../errors/index.js';
 import { diffFiles } from '../../sheets/diff/diff-files.js';
-import type { SheetFormat } from '../../sheets/read-table.js';
+import { formatFromName } from '../../sheets/read-table.js';
 import { writeDiffCsv } from '../../sheets/write-diff-csv.js';
 import { writeDiffXlsx } from '../../sheets/write-diff-xlsx.js';
 import type { CliCommand } from '../types.js';
@@ -28,12 +28,6 @@ const SPEC: ArgSpec = {
   'max-rows': 'number',
   'print-result': 'flag',
 };
-
-/** Input format from a file name (content sniffing still decides zip vs text). */
-export function formatOf(path: string): SheetFormat {
-  const e = extname(path).slice(1).toLowerCase();
-  return e === 'xlsx' || e === 'xlsm' || e === 'xls' || e === 'tsv' ? e : 'csv';
-}
 
 export const diffCommand: CliCommand = {
   summary: 'diff two spreadsheet files by key (exit 0 equal, 1 different, 2 error)',
@@ -57,8 +51,8 @@ export const diffCommand: CliCommand = {
         ...(a.list('ignore-columns').length && { ignoreColumns: a.list('ignore-columns') }),
       });
       const result = await diffFiles(
-        { path: oldPath, format: formatOf(oldPath) },
-        { path: newPath, format: formatOf(newPath) },
+        { path: oldPath, format: formatFromName(oldPath) },
+        { path: newPath, format: formatFromName(newPath) },
         { key: a.list('key'), options },
         {
           sheet: options.sheet,

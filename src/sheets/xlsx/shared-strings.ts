@@ -13,11 +13,24 @@ export async function readSharedStrings(zip: ZipArchive, part: string, signal?: 
   let phonetic = 0;
   const scanner: XmlScanner = new XmlScanner(
     {
-      open(s, ns, ne, _end, selfClosing) {
+      open(s, ns, ne, end, selfClosing) {
         if (nameIs(s, ns, ne, 't')) scanner.capture = phonetic === 0 && !selfClosing;
         else if (nameIs(s, ns, ne, 'si')) {
           scanner.text = '';
-          if (selfClosing) out.push('');
+          if (selfClosing) {
+            out.push('');
+            return;
+          }
+          // the common shape `<si><t>text</t></si>` in one step
+          const p = end + 1;
+          if (s.startsWith('<t>', p) || s.startsWith('<t xml:space="preserve">', p)) {
+            const ts = s.charCodeAt(p + 2) === 62 ? p + 3 : p + 24;
+            const te = s.indexOf('<', ts);
+            if (te >= 0 && s.startsWith('</t></si>', te)) {
+              out.push(decodeOoxmlText(decodeXmlText(s.slice(ts, te), part)));
+              return te + 9;
+            }
+          }
         } else if (nameIs(s, ns, ne, 'rPh') && !selfClosing) phonetic++;
       },
       close(s, ns, ne) {

@@ -85,13 +85,24 @@ class SheetHandler implements XmlTagHandler {
     private readonly onRow: (rowNumber: number, cells: CellValue[]) => void,
   ) {}
 
-  open(s: string, ns: number, ne: number, end: number, selfClosing: boolean): void {
+  open(s: string, ns: number, ne: number, end: number, selfClosing: boolean): number | void {
     const len = ne - ns;
     const c0 = s.charCodeAt(ns);
     if (len === 1) {
       if (c0 === 99 /* c */) {
         this.openCell(s, ne, end);
-        if (selfClosing) this.closeCell();
+        if (selfClosing) return this.closeCell();
+        // the common shape `<c …><v>text</v></c>` in one step, without text capture
+        const p = end + 1;
+        if (s.startsWith('<v>', p)) {
+          const ve = s.indexOf('<', p + 3);
+          if (ve >= 0 && s.startsWith('</v></c>', ve)) {
+            this.hasValue = true;
+            this.scanner.text = s.slice(p + 3, ve);
+            this.closeCell();
+            return ve + 8;
+          }
+        }
       } else if (c0 === 118 /* v */) {
         this.hasValue = true;
         this.scanner.capture = !selfClosing;
@@ -123,9 +134,9 @@ class SheetHandler implements XmlTagHandler {
 
   private openRow(s: string, i: number, end: number): void {
     let r = NaN;
-    this.forAttrs(s, i, end, (name, a, b) => {
-      if (name === 114) r = intAt(s, a, b);
-    });
+    for (let a = this.nextAttr(s, i, end); a >= 0; a = this.nextAttr(s, this.ve + 1, end)) {
+      if (a === 114) r = intAt(s, this.vs, this.ve);
+    }
     this.rowNum = Number.isInteger(r) && r > this.rowNum ? r : this.rowNum + 1;
     this.cells = [];
     this.nextCol = 0;
@@ -141,17 +152,19 @@ class SheetHandler implements XmlTagHandler {
     let col = this.nextCol;
     let type = T_NUM;
     let style = 0;
-    this.forAttrs(s, i, end, (name, a, b) => {
-      if (name === 114 /* r */) {
-        const c = refColumn(s, a, b);
-        if (c >= MAX_COLUMNS) throw ERRORS.malformedFile(`Cell ${s.slice(a, Math.min(b, a + 20))} lies beyond Excel's last column`);
+    for (let a = this.nextAttr(s, i, end); a >= 0; a = this.nextAttr(s, this.ve + 1, end)) {
+      const vs = this.vs;
+      const ve = this.ve;
+      if (a === 114 /* r */) {
+        const c = refColumn(s, vs, ve);
+        if (c >= MAX_COLUMNS) throw ERRORS.malformedFile(`Cell ${s.slice(vs, Math.min(ve, vs + 20))} lies beyond Excel's last column`);
         if (c >= 0) col = c;
-      } else if (name === 116 /* t */) type = typeCode(s, a, b);
-      else if (name === 115 /* s */) {
-        const n = intAt(s, a, b);
+      } else if (a === 116 /* t */) type = typeCode(s, vs, ve);
+      else if (a === 115 /* s */) {
+        const n = intAt(s, vs, ve);
         style = n === n ? n : 0;
       }
-    });
+    }
     this.col = col;
     this.type = type;
     this.style = style;
@@ -159,24 +172,30 @@ class SheetHandler implements XmlTagHandler {
     this.scanner.text = '';
   }
 
-  // Calls fn with the first char code of each one-letter attribute name and its value range.
-  private forAttrs(s: string, i: number, end: number, fn: (name: number, a: number, b: number) => void): void {
-    while (i < end) {
-      const eq = s.indexOf('=', i);
-      if (eq < 0 || eq >= end) return;
-      let ne = eq;
-      while (ne > i && s.charCodeAt(ne - 1) <= 32) ne--;
-      let ns = ne;
-      while (ns > i && s.charCodeAt(ns - 1) > 32 && s.charCodeAt(ns - 1) !== 58) ns--;
-      let v = eq + 1;
-      while (v < end && s.charCodeAt(v) <= 32) v++;
-      const q = s.charCodeAt(v);
-      if (q !== 34 && q !== 39) return;
-      const ve = s.indexOf(q === 34 ? '"' : "'", v + 1);
-      if (ve < 0 || ve > end) return;
-      if (ne - ns === 1) fn(s.charCodeAt(ns), v + 1, ve);
-      i = ve + 1;
-    }
+  // value range of the attribute nextAttr found last
+  private vs = 0;
+  private ve = 0;
+
+  /**
+   * Next attribute in `s[i, end)`: sets vs/ve to its value and returns the char code of a
+   * one-letter name (0 for longer names); -1 when there is none.
+   */
+  private nextAttr(s: string, i: number, end: number): number {
+    const eq = s.indexOf('=', i);
+    if (eq < 0 || eq >= end) return -1;
+    let ne = eq;
+    while (ne > i && s.charCodeAt(ne - 1) <= 32) ne--;
+    let ns = ne;
+    while (ns > i && s.charCodeAt(ns - 1) > 32 && s.charCodeAt(ns - 1) !== 58) ns--;
+    let v = eq + 1;
+    while (v < end && s.charCodeAt(v) <= 32) v++;
+    const q = s.charCodeAt(v);
+    if (q !== 34 && q !== 39) return -1;
+    const ve = s.indexOf(q === 34 ? '"' : "'", v + 1);
+    if (ve < 0 || ve > end) return -1;
+    this.vs = v + 1;
+    this.ve = ve;
+    return ne - ns === 1 ? s.charCodeAt(ns) : 0;
   }
 
   private closeCell(): void {

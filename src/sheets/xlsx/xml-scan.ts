@@ -9,8 +9,12 @@ const APOS = 39;
 
 /** What a {@link XmlScanner} reports; positions index the string `s` passed along. */
 export interface XmlTagHandler {
-  /** An opening (or self-closing) tag; the local name is `s[ns, ne)`, attributes run to `end`. */
-  open(s: string, ns: number, ne: number, end: number, selfClosing: boolean): void;
+  /**
+   * An opening (or self-closing) tag; the local name is `s[ns, ne)`, attributes run to `end`.
+   * May consume what follows the tag itself and return where scanning resumes; any other
+   * return value resumes right after the tag.
+   */
+  open(s: string, ns: number, ne: number, end: number, selfClosing: boolean): number | void;
   /** A closing tag; the local name is `s[ns, ne)`. */
   close(s: string, ns: number, ne: number): void;
 }
@@ -40,7 +44,11 @@ export class XmlScanner {
 
   /** Feeds the next piece of decoded text. */
   push(chunk: string): void {
-    const s = this.carry.length ? this.carry + chunk : chunk;
+    let s = chunk;
+    if (this.carry.length) {
+      s = this.carry + chunk;
+      // flattens the concatenation once, so the scan's charCodeAt calls read a flat string
+    }
     const stop = this.scan(s);
     this.carry = stop < s.length ? s.slice(stop) : '';
     if (this.carry.length > 16 << 20) throw ERRORS.malformedFile(`"${this.part}" holds a tag longer than 16 MiB`, { part: this.part });
@@ -118,8 +126,8 @@ export class XmlScanner {
         if (gt < 0) return lt;
       }
       const selfClosing = s.charCodeAt(gt - 1) === SLASH;
-      h.open(s, ns, ne, selfClosing ? gt - 1 : gt, selfClosing);
-      pos = gt + 1;
+      const resume = h.open(s, ns, ne, selfClosing ? gt - 1 : gt, selfClosing);
+      pos = typeof resume === 'number' && resume > gt ? resume : gt + 1;
     }
   }
 }
