@@ -46,7 +46,9 @@ describe('docker-compose.yml', () => {
       expect(s.container_name).toBeUndefined();
       expect(s.ports).toBeUndefined();
     }
-    expect(Object.entries(services).filter(([, s]) => s.ports).map(([n]) => n)).toEqual(['web']);
+    // Only the web front is public; monitoring UIs listen on the host's loopback only.
+    const published = Object.entries(services).filter(([, s]) => s.ports);
+    expect(published.filter(([, s]) => !(s.ports as string[]).every((p) => p.startsWith('127.0.0.1:'))).map(([n]) => n)).toEqual(['web']);
   });
 
   it('stops app containers later than SHUTDOWN_GRACE_MS', () => {
