@@ -24,6 +24,11 @@ const decoder = new TextDecoder();
  * inside text. Lossless for every CellValue, and equal cells give equal bytes.
  */
 export function encodeCells(cells: readonly CellValue[], width: number): Uint8Array {
+  return encoder.encode(encodeCellsText(cells, width));
+}
+
+/** The text {@link encodeCells} encodes as UTF-8 (for callers that write into their own buffer). */
+export function encodeCellsText(cells: readonly CellValue[], width: number): string {
   let s = '';
   for (let i = 0; i < width; i++) {
     if (i > 0) s += '\u001f';
@@ -33,7 +38,7 @@ export function encodeCells(cells: readonly CellValue[], width: number): Uint8Ar
     else if (typeof v === 'number') s += 'n' + String(v);
     else s += v ? 't' : 'f';
   }
-  return encoder.encode(s);
+  return s;
 }
 
 function decodeCell(text: string): CellValue {

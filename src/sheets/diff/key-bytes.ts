@@ -6,7 +6,7 @@ const KEY_SEP = '\u0000\u0001';
 
 /** Turns key cells into the canonical key bytes the engine matches on. */
 export interface KeyEncoder {
-  /** Canonical bytes of the key cells at the key columns of `cells`. */
+  /** Canonical bytes of the key cells at the key columns of `cells` (valid until the next call). */
   fromCells(cells: readonly CellValue[], idx: readonly number[]): Buffer;
   /**
    * True when the raw text bytes `buf[s, e)` of a single key cell already are its canonical
@@ -20,11 +20,13 @@ export interface KeyEncoder {
 export function createKeyEncoder(o: CellCompareOptions): KeyEncoder {
   const canon = createKeyCanonicaliser(o);
   const plain = !o.trim && !o.collapseWhitespace && !o.ignoreCase;
+  let scratch = Buffer.allocUnsafe(4096);
   return {
     fromCells(cells, idx) {
       let k = canon(cells[idx[0]!] ?? null);
       for (let p = 1; p < idx.length; p++) k += KEY_SEP + canon(cells[idx[p]!] ?? null);
-      return Buffer.from(k);
+      if (k.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(k.length * 3);
+      return scratch.subarray(0, scratch.write(k, 0));
     },
     rawIsCanonical(buf, s, e) {
       if (!plain) return false;

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { CELL_CODEC, encodeCells, type RecordCodec } from '../../domain/keyed/record-codec.js';
+import { CELL_CODEC, encodeCellsText, type RecordCodec } from '../../domain/keyed/record-codec.js';
 import { uniqueHeaders, type CellValue } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import { createDecoder, detectEncoding } from '../csv/encoding.js';
@@ -116,6 +116,7 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
     return { sheetName: CSV_SHEET_NAME, sheetNames: [CSV_SHEET_NAME], header: header!, codec, codecId };
   }
 
+  let rowBuf = Buffer.allocUnsafe(64 * 1024);
   const info = await readRows(path, format, opts, (rowNumber, cells) => {
     if (rowNumber < headerRow) return;
     if (rowNumber === headerRow) return setHeader(cells);
@@ -124,8 +125,9 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
     if (width === 0) return;
     count();
     const key = keys.fromCells(cells, keyIdx);
-    const row = encodeCells(cells, width);
-    emit(key, 0, key.length, row, 0, row.length, rowNumber);
+    const text = encodeCellsText(cells, width);
+    if (text.length * 3 > rowBuf.length) rowBuf = Buffer.allocUnsafe(text.length * 3);
+    emit(key, 0, key.length, rowBuf, 0, rowBuf.write(text, 0), rowNumber);
   });
   if (header === undefined || header.length === 0) noHeader(info.sheetName);
   return { sheetName: info.sheetName, sheetNames: info.sheetNames, header: header!, codec: CELL_CODEC, codecId: 'cells' };
