@@ -37,10 +37,18 @@ export interface RecordExportConsumerOptions {
   clock?: () => number;
 }
 
+// Removes its abort listener when the time is up: the loop sleeps often while all slots are busy.
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((ok) => {
-    const t = setTimeout(ok, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); ok(); }, { once: true });
+    const onAbort = (): void => {
+      clearTimeout(t);
+      ok();
+    };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      ok();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 
 /** Runs until `signal` aborts, then waits for in-flight exports. */
