@@ -170,7 +170,9 @@ export function createPump<M>(d: PumpDeps<M>): Pump<M> {
     claiming: () => claimsInFlight,
     offer(entries) {
       for (const e of entries) waiting.push(e);
-      kick();
+      // Idle pump: claim at once (enqueue-to-start latency); otherwise ride the next step.
+      if (steps === 0 && !scheduled && outgoing.length === 0 && !retryTimer && !stopped) step();
+      else kick();
     },
     finish(item) {
       if (stopped) return Promise.resolve('dropped');
