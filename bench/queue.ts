@@ -10,6 +10,11 @@
  *
  * Flags: --jobs N (default 50000), --reps N (default 3), --inflight 1,16,100,
  * --latency-samples N (default 300). REDIS_URL picks the server (default 127.0.0.1:6379).
+ *
+ * `--observability`: instead of BullMQ, compares ours bare (no hooks at all) with ours wired as
+ * the worker processes run it — job observer around the handler (span restore, a no-op while
+ * tracing is off), settled/count hooks into Prometheus metrics — with tracing off. Add
+ * `--tracing` to run the instrumented side with the OpenTelemetry SDK on (in-memory exporter).
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
@@ -23,6 +28,7 @@ import { createJobStore } from '../src/jobs/store.js';
 import type { NewJob } from '../src/jobs/types.js';
 import { createKeys } from '../src/redis/keys.js';
 import { ensureGroups, runConsumer } from '../src/streams/index.js';
+import { jobObserver } from '../workers/shared/job-observer.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -30,6 +36,8 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '3' },
     inflight: { type: 'string', default: '1,16,100' },
     'latency-samples': { type: 'string', default: '300' },
+    observability: { type: 'boolean', default: false },
+    tracing: { type: 'boolean', default: false },
   },
 });
 const N = Number(flags.jobs);
@@ -66,26 +74,41 @@ interface Engine {
   latency(samples: number): Promise<number[]>;
 }
 
-function ours(redis: Redis): Engine {
+/** `bare`: the runtime alone; `instrumented`: with the worker's observer and metric hooks. */
+function ours(redis: Redis, variant: 'bare' | 'instrumented' = 'bare', name = 'ours'): Engine {
   const setup = async () => {
     const prefix = `bench:sd:${randomUUID().slice(0, 8)}:`;
     const keys = createKeys(prefix);
     await ensureGroups(redis, keys);
     return { prefix, keys, store: createJobStore({ redis, keys }) };
   };
-  const consumer = (keys: ReturnType<typeof createKeys>, inflight: number, onStart: (id: string) => void, onDone: () => void) =>
-    runConsumer({
-      redis, url: URL, keys, kind: 'compare', schema: CompareRequestedSchema, concurrency: inflight, jobs,
+  const consumer = (keys: ReturnType<typeof createKeys>, inflight: number, onStart: (id: string) => void, onDone: () => void) => {
+    const handler = async (_msg: unknown, ctx: { jobId: string }) => {
+      onStart(ctx.jobId);
+      return { to: 'compared' as const, event: { type: 'compared' } };
+    };
+    const base = {
+      redis, url: URL, keys, kind: 'compare' as const, schema: CompareRequestedSchema, concurrency: inflight, jobs,
       consumerName: `bench-${randomUUID().slice(0, 6)}`, log: quiet,
-      route: () => ({ expect: ['queued'], running: 'comparing' }),
-      handle: async (_msg, ctx) => {
-        onStart(ctx.jobId);
-        return { to: 'compared', event: { type: 'compared' } };
+      route: () => ({ expect: ['queued'] as const, running: 'comparing' as const }),
+    };
+    if (variant === 'bare') {
+      return runConsumer({ ...base, handle: handler, onSettled: (s) => s.result === 'completed' && onDone() });
+    }
+    const observe = jobObserver('compare', () => c.stats().inFlight);
+    const c = runConsumer({
+      ...base,
+      handle: (msg, ctx) => observe.handle(msg, ctx, () => handler(msg, ctx)),
+      onSettled: (s) => {
+        observe.settled(s);
+        if (s.result === 'completed') onDone();
       },
-      onSettled: (s) => s.result === 'completed' && onDone(),
+      onCount: observe.count,
     });
+    return c;
+  };
   return {
-    name: 'ours',
+    name,
     async throughput(n, inflight) {
       const { prefix, keys, store } = await setup();
       for (let i = 0; i < n; i += CHUNK) {
@@ -178,7 +201,19 @@ function bullmq(redis: Redis): Engine {
 
 async function main(): Promise<void> {
   const redis = new Redis(URL, { maxRetriesPerRequest: null });
-  const engines = [ours(redis), bullmq(redis)];
+  if (flags.tracing) {
+    const { startTracing } = await import('../src/observability/tracing.js');
+    const { InMemorySpanExporter } = await import('@opentelemetry/sdk-trace-base');
+    const exporter = new InMemorySpanExporter();
+    await startTracing({ serviceName: 'bench', exporter, hookImports: false });
+    // Keep memory flat: drop finished spans as they pile up.
+    setInterval(() => exporter.reset(), 1_000).unref();
+  }
+  const engines = flags.observability
+    ? [ours(redis, 'bare', 'bare'), ours(redis, 'instrumented', flags.tracing ? 'traced' : 'instrumented')]
+    : [ours(redis), bullmq(redis)];
+  const [A, B] = [engines[0]!.name, engines[1]!.name];
+  const label = (n: string) => (n === 'bullmq' ? 'BullMQ' : n);
   const rates = new Map<string, number[]>();
   const lat = new Map<string, { p50: number[]; p99: number[] }>();
   const load0 = loadavg()[0]!;
@@ -204,20 +239,20 @@ async function main(): Promise<void> {
     }
   }
   const f = (x: number) => Math.round(x).toLocaleString('en-US');
-  const lines = ['', `### Queue throughput (${N} no-op jobs, median of ${REPS})`, '', '| in flight | ours (jobs/s) | BullMQ (jobs/s) | ours / BullMQ |', '| ---: | ---: | ---: | ---: |'];
+  const lines = ['', `### Queue throughput (${N} no-op jobs, median of ${REPS})`, '', `| in flight | ${label(A)} (jobs/s) | ${label(B)} (jobs/s) | ${label(A)} / ${label(B)} |`, '| ---: | ---: | ---: | ---: |'];
   for (const inflight of INFLIGHT) {
-    const o = median(rates.get(`ours@${inflight}`)!);
-    const b = median(rates.get(`bullmq@${inflight}`)!);
+    const o = median(rates.get(`${A}@${inflight}`)!);
+    const b = median(rates.get(`${B}@${inflight}`)!);
     lines.push(`| ${inflight} | ${f(o)} | ${f(b)} | ${(o / b).toFixed(2)}× |`);
   }
   lines.push('', `### Enqueue-to-start latency, low load (${SAMPLES} jobs one at a time, median of ${REPS})`, '', '| | p50 (ms) | p99 (ms) |', '| --- | ---: | ---: |');
   for (const e of engines) {
     const m = lat.get(e.name)!;
-    lines.push(`| ${e.name === 'ours' ? 'ours' : 'BullMQ'} | ${median(m.p50).toFixed(3)} | ${median(m.p99).toFixed(3)} |`);
+    lines.push(`| ${label(e.name)} | ${median(m.p50).toFixed(3)} | ${median(m.p99).toFixed(3)} |`);
   }
-  const o = lat.get('ours')!;
-  const b = lat.get('bullmq')!;
-  lines.push(`| ours / BullMQ | ${(median(o.p50) / median(b.p50)).toFixed(2)}× | ${(median(o.p99) / median(b.p99)).toFixed(2)}× |`);
+  const o = lat.get(A)!;
+  const b = lat.get(B)!;
+  lines.push(`| ${label(A)} / ${label(B)} | ${(median(o.p50) / median(b.p50)).toFixed(2)}× | ${(median(o.p99) / median(b.p99)).toFixed(2)}× |`);
   const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
   lines.push(
     '',

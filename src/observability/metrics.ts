@@ -69,9 +69,20 @@ export const runtimeMetrics = {
     new Counter({ name: 'sheetdiff_stream_invalid_entries_total', help: 'undecodable stream entries dead-lettered', labelNames: ['stream'] }),
   ),
   inFlight: once('sheetdiff_jobs_in_flight', () =>
-    new Gauge({ name: 'sheetdiff_jobs_in_flight', help: 'jobs running in this process', labelNames: ['stream'] }),
+    new Gauge({
+      name: 'sheetdiff_jobs_in_flight',
+      help: 'jobs running in this process',
+      labelNames: ['stream'],
+      // Read at scrape time from the consumers (no work per job).
+      collect() {
+        for (const [stream, read] of inFlightReaders) this.set({ stream }, read());
+      },
+    }),
   ),
 };
+
+/** Per stream, how to read the number of jobs in flight (set by each consumer's observer). */
+export const inFlightReaders = new Map<string, () => number>();
 
 /** Sampled from Redis on an interval by the stream sampler, never per scrape. */
 export const streamMetrics = {

@@ -5,8 +5,8 @@
  */
 import type { Envelope } from '../../src/contracts/index.js';
 import { AppError } from '../../src/errors/index.js';
-import { jobMetrics, runtimeMetrics } from '../../src/observability/metrics.js';
-import { withRemoteParent } from '../../src/observability/trace-context.js';
+import { inFlightReaders, jobMetrics, runtimeMetrics } from '../../src/observability/metrics.js';
+import { tracingState, withRemoteParent } from '../../src/observability/trace-context.js';
 import type { ConsumerOptions, JobContext, Outcome, SettledJob } from '../../src/streams/index.js';
 
 type CountFn = NonNullable<ConsumerOptions<Envelope>['onCount']>;
@@ -16,16 +16,27 @@ function codeOf(err: unknown): string {
   return err instanceof AppError && /^[a-z0-9_]{1,40}$/.test(err.code) ? err.code : 'internal';
 }
 
+/** The observer of one consumer: `handle` wraps the handler, `settled` and `count` are the consumer's hooks. */
 export function jobObserver(stream: string, inFlight: () => number) {
   const l = { stream };
-  runtimeMetrics.inFlight.set(l, 0);
+  inFlightReaders.set(stream, inFlight);
   // Series exist from the start (at 0), so rate() and alerts see the first increment.
   for (const c of [runtimeMetrics.takeovers, runtimeMetrics.fenceRejections, runtimeMetrics.leasesLost, runtimeMetrics.invalid]) c.inc(l, 0);
+  // Labelled children cached per outcome: the per-job cost is an increment and a bucket lookup.
+  const byOutcome = new Map<string, { finished: { inc(): void }; duration: { observe(v: number): void } }>();
+  const children = (outcome: string) => {
+    let c = byOutcome.get(outcome);
+    if (!c) byOutcome.set(outcome, (c = { finished: jobMetrics.finished.labels({ stream, outcome }), duration: jobMetrics.stageDuration.labels({ stream, outcome }) }));
+    return c;
+  };
   for (const outcome of ['completed', 'failed', 'dead', 'retried']) jobMetrics.finished.inc({ stream, outcome }, 0);
   return {
     async handle(msg: Envelope, ctx: JobContext, run: () => Promise<Outcome | null>): Promise<Outcome | null> {
       try {
-        const out = await withRemoteParent(msg.traceparent, `${stream} ${msg.type}`, { 'sheetdiff.stream': stream, 'sheetdiff.attempt': ctx.attempt }, run);
+        // Tracing off: not even the span name is built.
+        const out = await (tracingState.tracer
+          ? withRemoteParent(msg.traceparent, `${stream} ${msg.type}`, { 'sheetdiff.stream': stream, 'sheetdiff.attempt': ctx.attempt }, run)
+          : run());
         if (out?.to === 'failed') {
           const code = out.event.data?.code;
           jobMetrics.failures.inc({ stream, code: typeof code === 'string' && /^[a-z0-9_]{1,40}$/.test(code) ? code : 'unknown' });
@@ -34,21 +45,18 @@ export function jobObserver(stream: string, inFlight: () => number) {
       } catch (err) {
         jobMetrics.failures.inc({ stream, code: codeOf(err) });
         throw err;
-      } finally {
-        runtimeMetrics.inFlight.set(l, inFlight());
       }
     },
     settled(job: SettledJob): void {
-      jobMetrics.finished.inc({ stream, outcome: job.result });
-      jobMetrics.stageDuration.observe({ stream, outcome: job.result }, job.durationMs / 1000);
-      runtimeMetrics.inFlight.set(l, inFlight());
+      const c = children(job.result);
+      c.finished.inc();
+      c.duration.observe(job.durationMs / 1000);
     },
     count: ((what, n) => {
       if (what === 'reclaimed') runtimeMetrics.takeovers.inc(l, n);
       else if (what === 'rejected') runtimeMetrics.fenceRejections.inc(l, n);
       else if (what === 'lost') runtimeMetrics.leasesLost.inc(l, n);
       else if (what === 'invalid') runtimeMetrics.invalid.inc(l, n);
-      else if (what === 'claimed') runtimeMetrics.inFlight.set(l, inFlight());
     }) satisfies CountFn,
   };
 }
