@@ -4,7 +4,7 @@ import { selectSheet } from '../select-sheet.js';
 import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '../table-builder.js';
 import { readSharedStrings } from './shared-strings.js';
 import { readDateStyles } from './styles.js';
-import { findWorkbookPart, readWorkbook } from './workbook-parts.js';
+import { findWorkbookPart, readWorkbook, type SheetRef } from './workbook-parts.js';
 import { readWorksheet } from './worksheet.js';
 import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive.js';
 
@@ -59,17 +59,48 @@ export async function readXlsxRows(path: string, opts: Omit<ReadXlsxOptions, 'ma
     if (wbPart.toLowerCase().endsWith('.bin')) throw ERRORS.unsupportedFormat(`Binary workbooks (xlsb) are not supported; ${SUPPORTED}`);
     const wb = await readWorkbook(zip, wbPart, signal);
     const names = wb.sheets.map((s) => s.name);
-    const sheet = wb.sheets[selectSheet(names, opts.sheet)]!;
-    if (sheet.kind !== 'worksheet' || !sheet.part || !zip.has(sheet.part)) {
-      if (sheet.kind && sheet.kind !== 'worksheet') {
-        throw ERRORS.emptySheet(`Sheet "${sheet.name}" is a ${sheet.kind}, not a worksheet with cells`, { sheet: sheet.name });
+    const readable = (s: SheetRef): boolean => s.kind === 'worksheet' && s.part !== '' && zip.has(s.part);
+    let candidates: SheetRef[];
+    if (opts.sheet) {
+      const sheet = wb.sheets[selectSheet(names, opts.sheet)]!;
+      if (!readable(sheet)) {
+        if (sheet.kind && sheet.kind !== 'worksheet') {
+          throw ERRORS.emptySheet(`Sheet "${sheet.name}" is a ${sheet.kind}, not a worksheet with cells`, { sheet: sheet.name });
+        }
+        throw ERRORS.malformedFile(`The part of sheet "${sheet.name}" is missing from the file`, { sheet: sheet.name });
       }
-      throw ERRORS.malformedFile(`The part of sheet "${sheet.name}" is missing from the file`, { sheet: sheet.name });
+      candidates = [sheet];
+    } else {
+      // none chosen: the first visible worksheet with cells, then hidden ones
+      candidates = [...wb.sheets.filter((s) => !s.hidden && readable(s)), ...wb.sheets.filter((s) => s.hidden && readable(s))];
+      if (candidates.length === 0) {
+        if (names.length === 0) throw ERRORS.emptySheet('The workbook has no sheets');
+        throw ERRORS.emptySheet(`The workbook has no worksheet with cells (sheets: ${names.join(', ')})`, { available: names });
+      }
     }
     const sharedStrings = wb.sharedStrings ? await readSharedStrings(zip, wb.sharedStrings, signal) : [];
     const dateKinds = wb.styles ? await readDateStyles(zip, wb.styles, signal) : [];
-    await readWorksheet(zip, sheet.part, { sharedStrings, dateKinds, date1904: wb.date1904 }, sink, signal);
-    return { sheetName: sheet.name, sheetNames: names };
+    const ctx = { sharedStrings, dateKinds, date1904: wb.date1904 };
+    for (const sheet of candidates) {
+      let rows = 0;
+      await readWorksheet(
+        zip,
+        sheet.part,
+        ctx,
+        (n, cells) => {
+          for (const v of cells) {
+            if (v !== null && v !== '') {
+              rows++;
+              sink(n, cells);
+              return;
+            }
+          }
+        },
+        signal,
+      );
+      if (rows > 0 || candidates.length === 1) return { sheetName: sheet.name, sheetNames: names };
+    }
+    return { sheetName: candidates[0]!.name, sheetNames: names };
   } finally {
     zip.close();
   }

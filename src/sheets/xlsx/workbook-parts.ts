@@ -17,6 +17,8 @@ export interface SheetRef {
   part: string;
   /** Relationship type tail: `worksheet`, `chartsheet`, `dialogsheet`… */
   kind: string;
+  /** `state="hidden"` or `"veryHidden"` in workbook.xml. */
+  hidden: boolean;
 }
 
 /** What the reader needs from workbook.xml and its relationships. */
@@ -79,14 +81,17 @@ export async function findWorkbookPart(zip: ZipArchive, signal?: AbortSignal): P
 /** Reads workbook.xml (sheet names, date system) and its relationships (sheet parts, sst, styles). */
 export async function readWorkbook(zip: ZipArchive, part: string, signal?: AbortSignal): Promise<WorkbookInfo> {
   const rels = await readRelationships(zip, part, signal);
-  const raw: { name: string; rid: string }[] = [];
+  const raw: { name: string; rid: string; hidden: boolean }[] = [];
   let date1904 = false;
   await parseXmlPart(
     zip,
     part,
     {
       open(name, a) {
-        if (name === 'sheet') raw.push({ name: a.name ?? `Sheet${raw.length + 1}`, rid: prefixedAttr(a, 'id') ?? a.id ?? '' });
+        if (name === 'sheet') {
+          const hidden = a.state === 'hidden' || a.state === 'veryHidden';
+          raw.push({ name: a.name ?? `Sheet${raw.length + 1}`, rid: prefixedAttr(a, 'id') ?? a.id ?? '', hidden });
+        }
         else if (name === 'workbookPr') date1904 = a.date1904 === '1' || a.date1904 === 'true';
       },
     },
@@ -96,7 +101,7 @@ export async function readWorkbook(zip: ZipArchive, part: string, signal?: Abort
     date1904,
     sheets: raw.map((s) => {
       const r = rels.get(s.rid);
-      return { name: s.name, part: r && !r.external ? r.target : '', kind: r ? typeTail(r.type) : '' };
+      return { name: s.name, part: r && !r.external ? r.target : '', kind: r ? typeTail(r.type) : '', hidden: s.hidden };
     }),
   };
   for (const r of rels.values()) {

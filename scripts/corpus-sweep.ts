@@ -1,0 +1,117 @@
+/**
+ * `npm run corpus`: every file of ../shared/corpus (MANIFEST.tsv) through the reader, each in a
+ * child process capped at 30 s and 512 MB, and a table of outcomes by the manifest's note:
+ * ok / rejected with a specific code / crashed / timed out / generic error.
+ *
+ *   tsx scripts/corpus-sweep.ts [--corpus ../shared/corpus] [--only REGEX] [--jobs 2] [--out FILE]
+ *
+ * Children are reused across files (start-up is most of the cost of a small file); a child
+ * that times out, passes the memory cap or dies is replaced. Exit code 1 when any file crashed,
+ * timed out or failed with a generic error.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const opt = (name: string, def: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : def;
+};
+const corpus = resolve(opt('corpus', join(here, '../../shared/corpus')));
+const only = process.argv.includes('--only') ? new RegExp(opt('only', '')) : null;
+const JOBS = Number(opt('jobs', '2'));
+const TIMEOUT_MS = 30_000;
+const MAX_RSS_KB = 512 * 1024;
+
+type Outcome = 'ok' | 'rejected' | 'crashed' | 'timed out' | 'generic error';
+interface Row {
+  path: string;
+  note: string;
+  outcome: Outcome;
+  detail: string;
+}
+
+const lines = readFileSync(join(corpus, 'MANIFEST.tsv'), 'utf8').split('\n').slice(1).filter(Boolean);
+const files = lines.map((l) => l.split('\t')).map((f) => ({ path: f[0]!, note: f[7] ?? '' })).filter((f) => !only || only.test(f.path));
+
+class Child {
+  proc: ChildProcessWithoutNullStreams;
+  private pending: ((line: string | null) => void) | undefined;
+  constructor() {
+    this.proc = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=512', join(here, 'corpus-child.ts')], { stdio: 'pipe' });
+    this.proc.stderr.resume();
+    createInterface({ input: this.proc.stdout }).on('line', (l) => this.pending?.(l));
+    this.proc.once('exit', () => this.pending?.(null));
+  }
+  rssKb(): number {
+    try {
+      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${this.proc.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+  /** Sends one file; resolves with its reply, or a crash/time-out/memory verdict. */
+  ask(path: string): Promise<{ line: string | null; verdict?: Outcome; detail?: string }> {
+    return new Promise((done) => {
+      let settled = false;
+      const finish = (r: { line: string | null; verdict?: Outcome; detail?: string }): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        clearInterval(watch);
+        this.pending = undefined;
+        done(r);
+      };
+      const timer = setTimeout(() => finish({ line: null, verdict: 'timed out', detail: `over ${TIMEOUT_MS / 1000} s` }), TIMEOUT_MS);
+      const watch = setInterval(() => {
+        const kb = this.rssKb();
+        if (kb > MAX_RSS_KB) finish({ line: null, verdict: 'crashed', detail: `over 512 MB RSS (${Math.round(kb / 1024)} MB)` });
+      }, 100);
+      this.pending = (line) => finish(line === null ? { line, verdict: 'crashed', detail: `child exited (${this.proc.exitCode ?? this.proc.signalCode})` } : { line });
+      this.proc.stdin.write(`${JSON.stringify({ path })}\n`);
+    });
+  }
+}
+
+const rows: Row[] = [];
+let next = 0;
+async function worker(): Promise<void> {
+  let child = new Child();
+  while (next < files.length) {
+    const f = files[next++]!;
+    const r = await child.ask(join(corpus, f.path));
+    let row: Row;
+    if (r.verdict) {
+      row = { ...f, outcome: r.verdict, detail: r.detail ?? '' };
+      child.proc.kill('SIGKILL');
+      child = new Child();
+    } else {
+      const m = JSON.parse(r.line!) as { ok: boolean; code?: string; message?: string; generic?: boolean; rows?: number };
+      row = m.ok
+        ? { ...f, outcome: 'ok', detail: `${m.rows} rows` }
+        : { ...f, outcome: m.generic ? 'generic error' : 'rejected', detail: `${m.code}: ${m.message}` };
+    }
+    rows.push(row);
+    if (row.outcome !== 'ok' && row.outcome !== 'rejected') console.error(`${row.outcome}: ${f.path} ${row.detail}`);
+  }
+  child.proc.kill();
+}
+await Promise.all(Array.from({ length: JOBS }, worker));
+
+const OUTCOMES: Outcome[] = ['ok', 'rejected', 'crashed', 'timed out', 'generic error'];
+const notes = [...new Set(rows.map((r) => r.note))].sort();
+let md = `| note | files | ${OUTCOMES.join(' | ')} | rejection codes |\n|---|---:|${OUTCOMES.map(() => '---:').join('|')}|---|\n`;
+for (const note of [...notes, 'all']) {
+  const rs = rows.filter((r) => note === 'all' || r.note === note);
+  const codes = new Map<string, number>();
+  for (const r of rs) if (r.outcome === 'rejected') codes.set(r.detail.split(':')[0]!, (codes.get(r.detail.split(':')[0]!) ?? 0) + 1);
+  md += `| ${note || '–'} | ${rs.length} | ${OUTCOMES.map((o) => rs.filter((r) => r.outcome === o).length).join(' | ')} | ${[...codes].map(([c, n]) => `${c} ${n}`).join(', ')} |\n`;
+}
+console.log(md);
+const out = opt('out', '');
+if (out) writeFileSync(out, md + '\n' + rows.map((r) => `${r.path}\t${r.note}\t${r.outcome}\t${r.detail}`).join('\n') + '\n');
+process.exitCode = rows.some((r) => r.outcome !== 'ok' && r.outcome !== 'rejected') ? 1 : 0;
