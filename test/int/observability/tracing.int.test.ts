@@ -64,7 +64,8 @@ describe('trace context across the streams', () => {
       }, 30_000, 'job ready');
 
       // The compare entry carries the API request span's context.
-      const [[, fields]] = (await t.testRedis.redis.xrange(t.keys.stream('compare'), '-', '+')) as [string, string[]][];
+      const entries = (await t.testRedis.redis.xrange(t.keys.stream('compare'), '-', '+')) as [string, string[]][];
+      const fields = entries[0]![1];
       const entry = JSON.parse(fields[fields.indexOf('data') + 1]!) as Envelope;
       const spans = await waitFor(async () => {
         const s = exporter.getFinishedSpans();
