@@ -128,10 +128,10 @@ export const storageMetrics = {
 
 const paymentCounters = {
   orders: once('sheetdiff_payment_orders_total', () =>
-    new Counter({ name: 'sheetdiff_payment_orders_total', help: 'payment orders entering a state (created, paid, closed, refunded, failed…)', labelNames: ['state', 'provider'] }),
+    new Counter({ name: 'sheetdiff_payment_orders_total', help: 'payment orders entering a state (created, paid, closed, refunded…)', labelNames: ['state'] }),
   ),
   notifications: once('sheetdiff_payment_notifications_total', () =>
-    new Counter({ name: 'sheetdiff_payment_notifications_total', help: 'payment notifications received, by outcome (applied, duplicate, rejected_signature, rejected_decrypt, invalid, error)', labelNames: ['outcome'] }),
+    new Counter({ name: 'sheetdiff_payment_notifications_total', help: 'payment notifications received, by outcome (applied, duplicate, ignored, rejected_<code>, invalid, unknown_order, mismatch, error)', labelNames: ['outcome'] }),
   ),
 };
 
@@ -156,8 +156,8 @@ function bounded(metric: string, value: string): string {
  */
 export const paymentMetrics = {
   /** An order entered `state` (e.g. `created`, `paid`, `closed`, `refunded`). */
-  orderState(state: string, provider = 'unknown'): void {
-    paymentCounters.orders.inc({ state: bounded('orders', state), provider: bounded('provider', provider) });
+  orderState(state: string): void {
+    paymentCounters.orders.inc({ state: bounded('orders', state) });
   },
   /** A notification was handled with `outcome` (e.g. `applied`, `duplicate`, `rejected_signature`). */
   notification(outcome: string): void {

@@ -7,6 +7,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { JobStore } from '../jobs/types.js';
+import { paymentMetrics } from '../observability/metrics.js';
 import type { Keys } from '../redis/keys.js';
 import { orderTransitionScript } from '../redis/scripts.js';
 import { applyLedger } from './ledger.js';
@@ -48,7 +49,9 @@ export async function saveOrder(deps: OrderDeps, o: Omit<OrderRecord, 'status' |
   const fields: Record<string, string | number | undefined> = { ...o, currency: 'CNY', status: 'open' };
   for (const [f, v] of Object.entries(fields)) if (v !== undefined) multi.hsetnx(key, f, String(v));
   multi.zadd(deps.keys.paymentOrdersOpen(), 'NX', o.createdAt, o.orderId);
-  await multi.exec();
+  const replies = await multi.exec();
+  // The first HSETNX wrote a field only if the order is new.
+  if (replies?.[0]?.[1] === 1) paymentMetrics.orderState('created');
   const saved = await getOrder(deps, o.orderId);
   if (!saved) throw new Error(`order ${o.orderId} vanished right after it was written`);
   return saved;
@@ -76,7 +79,10 @@ export function markOrder(
   fields: Record<string, string | number> = {},
 ): Promise<boolean> {
   const k = { order: deps.keys.paymentOrder(orderId), open: deps.keys.paymentOrdersOpen(), paid: deps.keys.paymentOrdersPaid() };
-  return orderTransitionScript(deps.redis, k, { from, to, now, fields });
+  return orderTransitionScript(deps.redis, k, { from, to, now, fields }).then((ok) => {
+    if (ok && !from.includes(to)) paymentMetrics.orderState(to);
+    return ok;
+  });
 }
 
 export interface VerifiedPayment {

@@ -7,6 +7,7 @@
  * (WeChat then retries later; a refused forgery simply never succeeds).
  */
 import type { Logger } from '../lib/logger.js';
+import { paymentMetrics } from '../observability/metrics.js';
 import type { WechatKeys } from '../payments/wechat-keys.js';
 import { WechatTransactionSchema, verifyNotification, type NotifyRequest } from '../payments/wechat-notify.js';
 import type { ServiceDeps } from './deps.js';
@@ -27,6 +28,20 @@ export async function handleWechatNotification(
   wx: WechatKeys,
   req: NotifyRequest,
 ): Promise<NotifyAnswer> {
+  const out = await handle(deps, wx, req).catch((err: unknown) => {
+    paymentMetrics.notification('error');
+    throw err;
+  });
+  paymentMetrics.notification(out.outcome);
+  return out.answer;
+}
+
+/** The answer and its metric outcome (`applied`, `duplicate`, `ignored`, `rejected_<code>`, `invalid`, …). */
+async function handle(
+  deps: Pick<ServiceDeps, 'redis' | 'keys' | 'jobs' | 'clock'> & { log: Pick<Logger, 'warn' | 'error' | 'info'> },
+  wx: WechatKeys,
+  req: NotifyRequest,
+): Promise<{ answer: NotifyAnswer; outcome: string }> {
   const now = deps.clock();
   let claimed: string | undefined;
   const verified = await verifyNotification(req, {
@@ -41,35 +56,35 @@ export async function handleWechatNotification(
   });
   if (!verified.ok) {
     deps.log.warn({ code: verified.code, reason: verified.message }, 'wechat notification refused');
-    return answer(verified.status, verified.code, verified.message);
+    return { answer: answer(verified.status, verified.code, verified.message), outcome: `rejected_${verified.code.toLowerCase()}` };
   }
   try {
     // Refund and other notifications carry nothing we act on: acknowledged once verified.
-    if (!verified.eventType.startsWith('TRANSACTION.')) return { status: 204 };
+    if (!verified.eventType.startsWith('TRANSACTION.')) return { answer: { status: 204 }, outcome: 'ignored' };
     const parsed = WechatTransactionSchema.safeParse(verified.resource);
-    if (!parsed.success) return answer(400, 'PARAM_ERROR', 'the transaction misses required fields');
+    if (!parsed.success) return { answer: answer(400, 'PARAM_ERROR', 'the transaction misses required fields'), outcome: 'invalid' };
     const t = parsed.data;
     if (t.mchid !== wx.mchid || t.appid !== wx.appid) {
       deps.log.warn({ mchid: t.mchid, appid: t.appid }, 'wechat notification for another merchant or app refused');
-      return answer(400, 'PARAM_ERROR', 'mchid or appid does not match this merchant');
+      return { answer: answer(400, 'PARAM_ERROR', 'mchid or appid does not match this merchant'), outcome: 'invalid' };
     }
-    if (t.trade_state !== 'SUCCESS') return { status: 204 };
+    if (t.trade_state !== 'SUCCESS') return { answer: { status: 204 }, outcome: 'ignored' };
     const r = await applyVerifiedPayment(
       deps,
       { orderId: t.out_trade_no, transactionId: t.transaction_id ?? '', amount: t.amount.total, currency: t.amount.currency },
       now,
     );
-    if (r.result === 'unknown_order') return answer(404, 'ORDER_NOT_EXIST', r.reason);
+    if (r.result === 'unknown_order') return { answer: answer(404, 'ORDER_NOT_EXIST', r.reason), outcome: 'unknown_order' };
     if (r.result === 'mismatch') {
       deps.log.error({ orderId: t.out_trade_no, reason: r.reason }, 'wechat notification does not match our order');
-      return answer(400, 'PARAM_ERROR', r.reason);
+      return { answer: answer(400, 'PARAM_ERROR', r.reason), outcome: 'mismatch' };
     }
     deps.log.info({ orderId: t.out_trade_no, result: r.result }, 'wechat payment notification');
-    return { status: 204 };
+    return { answer: { status: 204 }, outcome: r.result };
   } catch (err) {
     // Let WeChat's retry (same nonce or a new one) be processed again.
     if (claimed) await deps.redis.del(deps.keys.wechatNonce(claimed)).catch(() => undefined);
     deps.log.error({ err }, 'wechat notification failed; WeChat will retry');
-    return answer(500, 'FAIL', 'temporarily unable to process the notification');
+    return { answer: answer(500, 'FAIL', 'temporarily unable to process the notification'), outcome: 'error' };
   }
 }
