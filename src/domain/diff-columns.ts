@@ -51,6 +51,8 @@ function isUniqueAndComplete(t: Table, col: number, canon: (v: CellValue) => str
  * not ignored, whose values are non-empty and unique in both files; if none is, the caller must
  * name one (`key_column_not_found`). Key columns are never ignored.
  *
+ * With `keyless`, an empty `key` stays empty (rows are aligned as a sequence instead).
+ *
  * @throws AppError `key_column_not_found` for an unknown key reference (details list the
  *   available headers), a key column missing from one file, or no usable key column.
  */
@@ -60,6 +62,7 @@ export function planColumns(
   key: readonly string[],
   ignoreColumns: readonly string[],
   canon: (v: CellValue) => string,
+  keyless = false,
 ): ColumnPlan {
   const oldMap = headerMap(oldT);
   const newMap = headerMap(newT);
@@ -90,7 +93,7 @@ export function planColumns(
     }
     if (!keyNames.includes(n)) keyNames.push(n);
   }
-  if (keyNames.length === 0) {
+  if (keyNames.length === 0 && !keyless) {
     for (const h of newT.header) {
       const n = normaliseHeader(h);
       const o = oldMap.get(n);

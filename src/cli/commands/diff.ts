@@ -27,12 +27,13 @@ const SPEC: ArgSpec = {
   'spill-mb': 'number',
   'max-rows': 'number',
   'print-result': 'flag',
+  keyless: 'flag',
 };
 
 export const diffCommand: CliCommand = {
   summary: 'diff two spreadsheet files by key (exit 0 equal, 1 different, 2 error)',
   usage: [
-    'diff OLD NEW --key COLS [--sheet S] [--header-row N] [--format xlsx|csv|json] --out FILE',
+    'diff OLD NEW --key COLS|--keyless [--sheet S] [--header-row N] [--format xlsx|csv|json] --out FILE',
     '     [--options JSON] [--ignore-columns A,B] [--spill-mb N] [--max-rows N]',
   ],
   async run(argv, ctx) {
@@ -40,6 +41,7 @@ export const diffCommand: CliCommand = {
       const a = parseArgs(argv, SPEC);
       const [oldPath, newPath] = a.positional;
       if (!oldPath || !newPath || a.positional.length > 2) throw new Error('expected two files: OLD NEW');
+      if (a.list('key').length === 0 && !a.flag('keyless')) throw new Error('--key COLS is required (or --keyless to align rows as a sequence)');
       const out = a.string('out');
       if (!out) throw new Error('--out FILE is required');
       const format = a.string('format') ?? (extname(out).slice(1).toLowerCase() || 'csv');

@@ -1,6 +1,5 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diffTables } from '../../domain/diff-engine.js';
 import { planColumns, resolveKeyColumns } from '../../domain/diff-columns.js';
 import type { DiffResult, DiffSpec } from '../../domain/diff-result.js';
 import { DiffAccumulator } from '../../domain/keyed/diff-accumulator.js';
@@ -8,7 +7,8 @@ import { KeyedDiffer } from '../../domain/keyed/keyed-differ.js';
 import { createKeyCanonicaliser } from '../../domain/cell-compare.js';
 import type { Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
-import { readTable, type ReadTableOptions, type SheetFormat } from '../read-table.js';
+import type { ReadTableOptions, SheetFormat } from '../read-table.js';
+import { diffSequence } from './diff-sequence.js';
 import { createKeyEncoder } from './key-bytes.js';
 import { PartitionFiles } from './partition-files.js';
 import { readSide, type KeyColumns, type SideLayout } from './side-reader.js';
@@ -44,16 +44,14 @@ const HELD_PER_BYTE: Record<SheetFormat, number> = { csv: 1, tsv: 1, xlsx: 4, xl
  * temporary files, so memory stays bounded by one partition whatever the input size; changes
  * are then ordered by their position in the new file.
  *
- * Without key columns the files are read whole and diffed by diffTables (which picks a key).
+ * Without key columns the rows are aligned as sequences (see SequenceDiffer); that path holds
+ * both files' rows as bytes and does not spill.
  *
  * @throws AppError codes of readTable and diffTables.
  */
 export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSpec, opts: DiffFilesOptions): Promise<DiffResult> {
-  if (spec.key.every((k) => k.trim() === '')) {
-    const [a, b] = [await readTable(oldIn.path, oldIn.format, opts), await readTable(newIn.path, newIn.format, opts)];
-    return diffTables(a, b, spec);
-  }
   const o = spec.options;
+  if (spec.key.every((k) => k.trim() === '')) return diffSequence(oldIn, newIn, spec, opts);
   const keys = createKeyEncoder(o);
   const spill = opts.spillBytes ?? DEFAULT_SPILL;
   const [so, sn] = await Promise.all([stat(oldIn.path), stat(newIn.path)]);

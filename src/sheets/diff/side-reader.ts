@@ -26,6 +26,7 @@ export interface SideLayout {
 export type KeyColumns = (header: string[], codec: RecordCodec, codecId: string) => number[];
 
 const SAMPLE = 64 * 1024;
+const NO_KEY = Buffer.alloc(0);
 
 function lastNonEmpty(cells: readonly CellValue[]): number {
   for (let i = cells.length - 1; i >= 0; i--) {
@@ -95,6 +96,7 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
       if (header === undefined) noHeader(CSV_SHEET_NAME);
       if (width === 0) return;
       count();
+      if (keyIdx.length === 0) return emit(buf, 0, 0, buf, s, e, rowNumber);
       if (!quoted && keyIdx.length === 1) {
         const k = keyIdx[0]!;
         let ks = s;
@@ -124,7 +126,7 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
     if (header === undefined) setHeader([]);
     if (width === 0) return;
     count();
-    const key = keys.fromCells(cells, keyIdx);
+    const key = keyIdx.length ? keys.fromCells(cells, keyIdx) : NO_KEY;
     const text = encodeCellsText(cells, width);
     if (text.length * 3 > rowBuf.length) rowBuf = Buffer.allocUnsafe(text.length * 3);
     emit(key, 0, key.length, rowBuf, 0, rowBuf.write(text, 0), rowNumber);

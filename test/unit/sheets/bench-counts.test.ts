@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffTables } from '../../../src/domain/diff.js';
+import { diffFiles } from '../../../src/sheets/diff/diff-files.js';
 import { readTable } from '../../../src/sheets/read-table.js';
 import { options } from '../domain/table-helpers.js';
 
@@ -44,6 +45,34 @@ describe.skipIf(!existsSync(GEN))('bench generator counts', () => {
       changedRows: meta.changedRows,
       changedCells: meta.changedCells,
       duplicateKeys: 0,
+    });
+  });
+
+  // the streaming engine (in memory, spilled to partitions) and the keyless alignment
+  it.each([
+    ['streamed', { key: ['id'] }, {}],
+    ['spilled to partitions', { key: ['id'] }, { spillBytes: 1 << 20 }],
+    ['keyless', { key: [] }, {}],
+  ] as const)('diffFiles %s finds the exact counts too', async (_name, spec, extra) => {
+    const meta = JSON.parse(readFileSync(join(dir, `meta_${ROWS}.json`), 'utf8')) as Record<string, number>;
+    const r = await diffFiles(
+      { path: join(dir, `base_${ROWS}.csv`), format: 'csv' },
+      { path: join(dir, `mod_${ROWS}.csv`), format: 'csv' },
+      { key: [...spec.key], options: options() },
+      { maxRows: 100_000, tmpDir: dir, ...extra },
+    );
+    expect({
+      added: r.summary.rows.added,
+      removed: r.summary.rows.removed,
+      changedRows: r.summary.rows.changed,
+      changedCells: r.summary.changedCells,
+      rowCounts: r.summary.rowCounts,
+    }).toEqual({
+      added: meta.added,
+      removed: meta.deleted,
+      changedRows: meta.changedRows,
+      changedCells: meta.changedCells,
+      rowCounts: { old: meta.rows, new: meta.modRows },
     });
   });
 });
