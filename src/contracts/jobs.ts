@@ -26,6 +26,16 @@ export const CompareOptionsSchema = z
     collapseWhitespace: z.boolean().default(false),
     ignoreCase: z.boolean().default(false),
     numericTolerance: z.number().min(0).default(0).describe('absolute tolerance for numeric cells'),
+    relativeTolerance: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(0)
+      .describe('relative tolerance for numeric cells: |a−b| ≤ tol × max(|a|, |b|)'),
+    excelDates: z
+      .boolean()
+      .default(false)
+      .describe('an Excel date serial (a number, 1900 system) equals the same date written as text (2024-03-01)'),
     ignoreColumns: z.array(z.string().max(200)).max(500).default([]),
     emptyEqualsMissing: z.boolean().default(true),
   })

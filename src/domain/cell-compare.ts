@@ -5,7 +5,24 @@ import type { CellValue } from './table.js';
 export type CellCompareOptions = Pick<
   CompareOptions,
   'trim' | 'collapseWhitespace' | 'ignoreCase' | 'numericTolerance' | 'emptyEqualsMissing'
->;
+> &
+  Partial<Pick<CompareOptions, 'relativeTolerance' | 'excelDates'>>;
+
+const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/;
+const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
+
+/**
+ * Excel serial (1900 system) of an ISO date or date-time text (`2024-03-01`,
+ * `2024-03-01T12:30:00`); NaN when `s` is not one. Dates before 1900-03-01 (where Excel's
+ * fictitious 1900-02-29 shifts serials) are not converted.
+ */
+export function dateTextSerial(s: string): number {
+  const m = DATE_TEXT.exec(s);
+  if (!m) return NaN;
+  const t = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), +(m[7] ?? '0').padEnd(3, '0'));
+  if (!Number.isFinite(t) || t < Date.UTC(1900, 2, 1)) return NaN;
+  return (t - SERIAL_EPOCH) / 86_400_000;
+}
 
 const NUMERIC = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const WS_RUN = /\s+/g;
@@ -56,13 +73,22 @@ export function createTextNormaliser(o: CellCompareOptions): (s: string) => stri
  * (then `null` and `''` are the same, otherwise they differ); when both sides are numbers or
  * numeric strings they are compared as numbers within `numericTolerance` plus a relative
  * epsilon of 4 ulp that absorbs binary float noise (`0.30000000000000004` vs `0.3`), so `1.0`
- * equals `1`; a boolean cell equals the string `true`/`false` in any case (xlsx vs CSV);
+ * equals `1`; with `relativeTolerance`, numbers within that fraction of the larger magnitude
+ * are equal; with `excelDates`, a number equals the date text whose Excel serial it is
+ * (`45352` = `2024-03-01`); a boolean cell equals the string `true`/`false` in any case (xlsx vs CSV);
  * otherwise the normalised texts are compared.
  */
 export function createCellComparer(o: CellCompareOptions): (a: CellValue, b: CellValue) => boolean {
   const norm = createTextNormaliser(o);
   const tol = o.numericTolerance;
+  const rel = o.relativeTolerance ?? 0;
+  const dates = o.excelDates ?? false;
   const emptyEq = o.emptyEqualsMissing;
+  const close = (x: number, y: number): boolean => {
+    const d = Math.abs(x - y);
+    const m = Math.max(Math.abs(x), Math.abs(y));
+    return d <= tol || d <= rel * m || d <= Number.EPSILON * 4 * m;
+  };
   return (a, b) => {
     if (a === b) return true;
     const na = typeof a === 'string' ? norm(a) : a;
@@ -72,11 +98,16 @@ export function createCellComparer(o: CellCompareOptions): (a: CellValue, b: Cel
     const eb = nb === null || nb === '';
     if (ea || eb) return ea && eb && emptyEq;
     const x = numericValue(na);
-    if (x === x) {
-      const y = numericValue(nb);
-      if (y === y) {
-        const d = Math.abs(x - y);
-        return d <= tol || d <= Number.EPSILON * 4 * Math.max(Math.abs(x), Math.abs(y));
+    const y = numericValue(nb);
+    if (x === x && y === y) return close(x, y);
+    if (dates) {
+      // a date serial on one side, date text on the other
+      if (x === x && typeof nb === 'string') {
+        const s = dateTextSerial(nb);
+        if (s === s) return close(x, s);
+      } else if (y === y && typeof na === 'string') {
+        const s = dateTextSerial(na);
+        if (s === s) return close(s, y);
       }
     }
     if (typeof na === 'boolean' || typeof nb === 'boolean') {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CompareOptionsSchema, type CompareOptions } from '../../../src/contracts/jobs.js';
-import { createCellComparer, createKeyCanonicaliser } from '../../../src/domain/cell-compare.js';
+import { createCellComparer, createKeyCanonicaliser, dateTextSerial } from '../../../src/domain/cell-compare.js';
 import type { CellValue } from '../../../src/domain/table.js';
 
 const opts = (o: Partial<CompareOptions> = {}): CompareOptions => CompareOptionsSchema.parse(o);
@@ -55,5 +55,27 @@ describe('createKeyCanonicaliser', () => {
   it('follows the text options', () => {
     expect(createKeyCanonicaliser(opts({ ignoreCase: true, trim: true }))(' AbC ')).toBe('abc');
     expect(createKeyCanonicaliser(opts())(' AbC ')).toBe(' AbC ');
+  });
+});
+
+describe('relative tolerance and Excel dates', () => {
+  it('treats numbers within a relative tolerance as equal, and only those', () => {
+    const eq = createCellComparer(opts({ relativeTolerance: 0.01 }));
+    expect(eq(100, 100.9)).toBe(true);
+    expect(eq('1000', '1009.99')).toBe(true);
+    expect(eq(100, 101.5)).toBe(false);
+    expect(eq(0, 0.001)).toBe(false);
+  });
+
+  it('matches an Excel date serial with its date text only when asked', () => {
+    expect(dateTextSerial('2024-03-01')).toBe(45352);
+    expect(dateTextSerial('2024-03-01T12:00:00')).toBe(45352.5);
+    expect(dateTextSerial('1900-01-15')).toBeNaN();
+    expect(dateTextSerial('01/03/2024')).toBeNaN();
+    const on = createCellComparer(opts({ excelDates: true }));
+    expect(on(45352, '2024-03-01')).toBe(true);
+    expect(on('2024-03-01T12:00:00', 45352.5)).toBe(true);
+    expect(on(45353, '2024-03-01')).toBe(false);
+    expect(createCellComparer(opts())(45352, '2024-03-01')).toBe(false);
   });
 });
