@@ -6,12 +6,14 @@ import { ConfigError } from '../config/env.js';
 import { AppError } from '../errors/index.js';
 import { apikeyCommand } from './commands/apikey.js';
 import { diffCommand } from './commands/diff.js';
+import { inspectCommand } from './commands/inspect.js';
 import type { CliCommand, CliContext } from './types.js';
 
 /** Subcommands by name; add one by adding an entry. */
 export const COMMANDS: Record<string, CliCommand> = {
   apikey: apikeyCommand,
   diff: diffCommand,
+  inspect: inspectCommand,
 };
 
 function help(ctx: CliContext): void {
