@@ -17,6 +17,7 @@ import openapi from './plugins/openapi.js';
 import webApp from './plugins/web-app.js';
 import billingRoutes from './routes/billing.js';
 import compareJobRoutes from './routes/compare-jobs.js';
+import compareInspectRoutes from './routes/compare-inspect.js';
 import devPayRoutes from './routes/dev-pay.js';
 import exportRoutes from './routes/exports.js';
 import fileRoutes from './routes/files.js';
@@ -60,6 +61,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const opts = { prefix, alias: prefix === '' };
     await app.register(healthRoutes, opts);
     await app.register(compareJobRoutes, opts);
+    await app.register(compareInspectRoutes, opts);
     await app.register(jobEventRoutes, opts);
     await app.register(jobDownloadRoutes, opts);
     await app.register(exportRoutes, opts);

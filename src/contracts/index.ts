@@ -15,3 +15,4 @@ export * from './jobs.js';
 export * from './messages.js';
 export * from './problem.js';
 export * from './exports.js';
+export * from './inspect.js';
