@@ -118,7 +118,9 @@ describe('GET /compare/jobs/{id}/events (SSE)', () => {
     const started = Date.now();
     await t.close();
     await sse.ended;
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // Without the preClose hook an open SSE request never completes, so close() hangs until the
+    // test times out; the bound is generous because CI machines are shared and slow.
+    expect(Date.now() - started).toBeLessThan(15_000);
   });
 
   it('answers problem+json, not a stream, for another caller', async () => {
