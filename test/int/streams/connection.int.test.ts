@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJobStore } from '../../../src/jobs/store.js';
 import { newJob } from '../../helpers/jobs.js';
+import { freePort } from '../../helpers/service.js';
 import { ids, useScenario, waitFor, type Scenario } from '../../helpers/streams.js';
 
 let s: Scenario;
@@ -22,15 +22,6 @@ async function clientIds(redis: Redis, worker: string, suffix: string): Promise<
     .filter((l) => new RegExp(`name=${worker}:${suffix}( |$)`).test(l))
     .map((l) => /id=(\d+)/.exec(l)![1]!);
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
 
 describe('dropped connections', () => {
   it('recovers when its blocking read connection is killed, and still reads new jobs', async () => {
