@@ -20,10 +20,10 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/api/app.js';
 import { loadConfig } from '../src/config/env.js';
-import { CompareOptionsSchema } from '../src/contracts/index.js';
 import { createJobStore } from '../src/jobs/store.js';
-import type { NewJob } from '../src/jobs/types.js';
 import { createLogger } from '../src/lib/logger.js';
+import { newJob as testJob } from '../test/helpers/jobs.js';
+import { deletePrefix } from '../test/helpers/redis.js';
 import { meterJobStore } from '../src/observability/metered-jobs.js';
 import { meterObjectStore } from '../src/observability/metered-store.js';
 import { collectProcessMetrics } from '../src/observability/metrics.js';
@@ -90,9 +90,7 @@ async function phase(name: string): Promise<Phase> {
   return p;
 }
 
-const file = { name: 'a.csv', storageKey: 'bench/a.csv', size: 1, sha256: '0'.repeat(64), format: 'csv' as const };
-const options = CompareOptionsSchema.parse({});
-const newJob = (id: string): NewJob => ({ id, ownerId: 'bench', files: { old: file, new: file }, key: [], options, retentionMs: 3_600_000 });
+const newJob = (id: string) => testJob(id, { ownerId: 'bench', key: [] });
 
 try {
   console.error(`bench:metrics — ${JOBS} jobs (${PENDING} pending), ${REQUESTS} scrapes × ${REPS} reps, ${URL}`);
@@ -126,12 +124,7 @@ try {
 } finally {
   stopSampler();
   await app.close();
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-    cursor = next;
-    if (found.length > 0) await redis.unlink(...found);
-  } while (cursor !== '0');
+  await deletePrefix(redis, prefix);
   redis.disconnect();
   await rm(dataDir, { recursive: true, force: true });
 }

@@ -23,11 +23,12 @@ import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/env.js';
-import { CompareOptionsSchema, CompareRequestedSchema } from '../src/contracts/index.js';
+import { CompareRequestedSchema } from '../src/contracts/index.js';
 import { createJobStore } from '../src/jobs/store.js';
-import type { NewJob } from '../src/jobs/types.js';
 import { createKeys } from '../src/redis/keys.js';
 import { ensureGroups, runConsumer } from '../src/streams/index.js';
+import { newJob as testJob } from '../test/helpers/jobs.js';
+import { deletePrefix } from '../test/helpers/redis.js';
 import { jobObserver } from '../workers/shared/job-observer.js';
 
 const { values: flags } = parseArgs({
@@ -49,19 +50,9 @@ const CHUNK = 500;
 
 const jobs = loadConfig({ JOB_LEASE_MS: '15000', STREAM_BLOCK_MS: '1000' }).jobs;
 const quiet = { info: () => undefined, warn: (o: object, m?: string) => console.warn(m, o), error: (o: object, m?: string) => console.error(m, o), debug: () => undefined };
-const file = { name: 'a.csv', storageKey: 'bench/a.csv', size: 1, sha256: '0'.repeat(64), format: 'csv' as const };
-const options = CompareOptionsSchema.parse({});
-const newJob = (id: string): NewJob => ({ id, ownerId: 'bench', files: { old: file, new: file }, key: [], options, retentionMs: 3_600_000 });
+const newJob = (id: string) => testJob(id, { ownerId: 'bench', key: [] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-    cursor = next;
-    if (found.length > 0) await redis.unlink(...found);
-  } while (cursor !== '0');
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
