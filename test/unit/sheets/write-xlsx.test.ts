@@ -10,7 +10,7 @@ import { readTable } from '../../../src/sheets/read-table.js';
 import { crc32Table } from '../../../src/sheets/write/crc32.js';
 import { parseIsoDate } from '../../../src/sheets/write/iso-date.js';
 import { XlsxWriter } from '../../../src/sheets/write/xlsx-writer.js';
-import { ZipArchive } from '../../../src/sheets/xlsx/zip-archive.js';
+import { readZipEntries } from '../../helpers/zip.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -20,16 +20,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function parts(path: string): Promise<Map<string, string>> {
-  const zip = await ZipArchive.open(path);
-  const out = new Map<string, string>();
-  try {
-    for (const name of zip.names()) out.set(name, (await zip.readBuffer(name)).toString('utf8'));
-  } finally {
-    zip.close();
-  }
-  return out;
-}
+const parts = readZipEntries;
 
 const COLUMNS = [
   { header: 'id', type: 'integer' as const, width: 8 },

@@ -9,7 +9,7 @@ import { readTable } from '../../../src/sheets/read-table.js';
 import { writeDiffCsv } from '../../../src/sheets/write-diff-csv.js';
 import { writeDiffXlsx } from '../../../src/sheets/write-diff-xlsx.js';
 import { neutraliseFormula, xmlText } from '../../../src/sheets/write/xml-text.js';
-import { ZipArchive } from '../../../src/sheets/xlsx/zip-archive.js';
+import { readZipEntries } from '../../helpers/zip.js';
 import { options, table } from '../domain/table-helpers.js';
 
 let dir: string;
@@ -45,16 +45,7 @@ function sampleDiff(): DiffResult {
 
 const META = { oldName: 'old.xlsx', newName: 'new.csv', options: options(), key: ['id'] };
 
-async function zipEntries(path: string): Promise<Map<string, string>> {
-  const zip = await ZipArchive.open(path);
-  const out = new Map<string, string>();
-  try {
-    for (const name of zip.names()) out.set(name, (await zip.readBuffer(name)).toString('utf8'));
-  } finally {
-    zip.close();
-  }
-  return out;
-}
+const zipEntries = readZipEntries;
 
 describe('writeDiffXlsx', () => {
   it('writes a workbook that reads back with the diff in it', async () => {
