@@ -4,6 +4,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any options type, as fastify-plugin accepts
 export function shared<T extends FastifyPluginAsync<any>>(plugin: T, name: string): T {
   Object.assign(plugin, { [Symbol.for('skip-override')]: true, [Symbol.for('fastify.display-name')]: name });
   return plugin;

@@ -1,7 +1,7 @@
 /**
  * The API's dependencies and the Fastify decorations every plugin and route may rely on.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
 import type { Caller, Clock, ServiceDeps } from '../services/deps.js';
 import type { JobEventHub } from '../services/live-events.js';

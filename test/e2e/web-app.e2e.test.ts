@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTable } from '../../src/sheets/read-table.js';
 import { preview as bigPreview } from '../../frontend/test/fixtures.js';
 import { startService, type RunningService } from '../helpers/service.js';
-import { buildWebApp, launch, type Browser } from './browser.js';
+import { buildWebApp, launch } from './browser.js';
 import { productLists } from './data.js';
 
 const MAX_UPLOAD = 2 * 1024 * 1024;

@@ -22,7 +22,7 @@ import { useTestRedis, type TestRedis } from '../helpers/redis.js';
 
 let t: TestRedis;
 let store: JobStore;
-let now = 1_800_000_000_000;
+const now = 1_800_000_000_000;
 const clock = () => now;
 
 beforeEach(async () => {

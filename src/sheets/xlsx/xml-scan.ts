@@ -1,6 +1,5 @@
 import { ERRORS } from '../../errors/index.js';
 
-const LT = 60;
 const GT = 62;
 const SLASH = 47;
 const COLON = 58;

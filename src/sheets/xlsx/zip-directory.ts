@@ -111,8 +111,14 @@ function readZip64Extra(dir: Buffer, start: number, len: number, e: ZipEntry): v
     if (id === 0x0001) {
       let r = q + 4;
       const end = r + size;
-      if (e.uncompressedSize === 0xffffffff && r + 8 <= end) ((e.uncompressedSize = u64(dir, r)), (r += 8));
-      if (e.compressedSize === 0xffffffff && r + 8 <= end) ((e.compressedSize = u64(dir, r)), (r += 8));
+      if (e.uncompressedSize === 0xffffffff && r + 8 <= end) {
+        e.uncompressedSize = u64(dir, r);
+        r += 8;
+      }
+      if (e.compressedSize === 0xffffffff && r + 8 <= end) {
+        e.compressedSize = u64(dir, r);
+        r += 8;
+      }
       if (e.localHeaderOffset === 0xffffffff && r + 8 <= end) e.localHeaderOffset = u64(dir, r);
       return;
     }

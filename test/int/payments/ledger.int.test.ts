@@ -10,7 +10,7 @@ import { applyLedger, checkLedger, rebuildBalance } from '../../../src/services/
 import { buildTestApp } from '../../helpers/app.js';
 import { useTestRedis } from '../../helpers/redis.js';
 import { freePort } from '../../helpers/service.js';
-import { cookieOf, upload } from '../api/support.js';
+import { cookieOf } from '../api/support.js';
 
 const ACC = 'acc_AAAAAAAAAAAAAAAAAAAAAA';
 

@@ -70,7 +70,7 @@ describe('.gitlab-ci.yml', () => {
     return [...(job.before_script ?? parent.before_script ?? []), ...(job.script ?? parent.script ?? [])];
   };
 
-  it('runs typecheck, tests with a Redis service, image builds and a deploy, in existing stages', () => {
+  it('runs lint and typecheck, tests with a Redis service, image builds and a deploy, in existing stages', () => {
     for (const [name, job] of concrete) {
       const stage = job.stage ?? jobs[job.extends]?.stage;
       expect(ci.stages, `${name} stage ${stage}`).toContain(stage);

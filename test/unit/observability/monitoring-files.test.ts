@@ -57,8 +57,8 @@ describe('alert rules', () => {
       out = execFileSync('promtool', ['check', 'rules', join(ROOT, 'deploy/prometheus/alerts.yml')], { encoding: 'utf8' });
     } catch (err) {
       const e = err as NodeJS.ErrnoException & { stdout?: string; stderr?: string };
-      if (e.code === 'ENOENT') throw new Error('promtool is missing: install the Debian package "prometheus" (.ci/run does)');
-      throw new Error(`promtool check rules failed:\n${e.stdout}${e.stderr}`);
+      if (e.code === 'ENOENT') throw new Error('promtool is missing: install the Debian package "prometheus" (.ci/run does)', { cause: err });
+      throw new Error(`promtool check rules failed:\n${e.stdout}${e.stderr}`, { cause: err });
     }
     expect(out).toMatch(new RegExp(`SUCCESS: ${rules.length} rules found`));
   });
