@@ -56,7 +56,7 @@ const config = loadConfig({ REDIS_URL: URL, REDIS_PREFIX: prefix, DATA_DIR: data
 const redis = createRedis({ url: URL, name: 'bench-metrics' });
 const keys = createKeys(prefix);
 const jobs = meterJobStore(createJobStore({ redis, keys }));
-const app = await buildApp({ config, redis, keys, store: meterObjectStore(createObjectStore(config)), jobs, log: createLogger({ level: 'silent', component: 'bench' }) });
+const app = await buildApp({ config, redis, keys, store: meterObjectStore(await createObjectStore(config)), jobs, log: createLogger({ level: 'silent', component: 'bench' }) });
 collectProcessMetrics();
 await ensureGroups(redis, keys);
 const stopSampler = startStreamSampler({ redis, keys });

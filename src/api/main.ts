@@ -38,7 +38,7 @@ const app = await buildApp({
   config,
   redis,
   keys,
-  store: meterObjectStore(createObjectStore(config)),
+  store: meterObjectStore(await createObjectStore(config)),
   jobs: meterJobStore(createJobStore({ redis, keys })),
   log,
   connectSubscriber: () => createRedis({ url: config.redis.url, name: `${name}:subscriber` }),

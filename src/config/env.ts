@@ -14,6 +14,11 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+/** Bucket names as OSS and S3 both accept them: 3–63 lowercase letters, digits, dots and dashes. */
+const bucketName = z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, '3-63 lowercase letters, digits, dots or dashes');
+/** An http(s) origin such as https://oss-cn-hangzhou-internal.aliyuncs.com (no path). */
+const endpoint = z.url({ protocol: /^https?$/ }).refine((u) => /^https?:\/\/[^/]+\/?$/.test(u), 'scheme and host only, no path');
+
 /** Raw environment variables, exactly as operators set them (see env.prod.example). */
 export const EnvSchema = z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -31,6 +36,21 @@ export const EnvSchema = z.object({
     STORAGE_DRIVER: z.enum(['local', 'oss', 's3']).default('local'),
     DATA_DIR: z.string().min(1).default('./data'),
     DOWNLOAD_URL_TTL_SECONDS: int(900, 10),
+    // Alibaba OSS (required with STORAGE_DRIVER=oss; see ossProblems)
+    OSS_REGION: z.string().regex(/^(oss-)?[a-z]+(-[a-z0-9]+)+$/, 'a region id such as cn-hangzhou').optional(),
+    OSS_BUCKET: bucketName.optional(),
+    OSS_ENDPOINT: endpoint.optional(),
+    OSS_PUBLIC_ENDPOINT: endpoint.optional(),
+    OSS_ACCESS_KEY_ID: z.string().min(1).optional(),
+    OSS_ACCESS_KEY_SECRET: z.string().min(1).optional(),
+    // S3-compatible storage (required with STORAGE_DRIVER=s3; see s3Problems)
+    S3_ENDPOINT: endpoint.optional(),
+    S3_PUBLIC_ENDPOINT: endpoint.optional(),
+    S3_REGION: z.string().regex(/^[a-z0-9-]+$/, 'a region name such as us-east-1').default('us-east-1'),
+    S3_BUCKET: bucketName.optional(),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    S3_FORCE_PATH_STYLE: bool(false),
     // Payments and pricing
     PAYMENT_PROVIDER: z.enum(['dev', 'wechat']).default('dev'),
     PRICE_BASE_FEN: int(100),
@@ -95,7 +115,13 @@ function shape(e: Env) {
     },
     secret: e.APP_SECRET ?? DEV_SECRET,
     redis: { url: e.REDIS_URL, prefix: e.REDIS_PREFIX },
-    storage: { driver: e.STORAGE_DRIVER, dataDir: e.DATA_DIR, downloadUrlTtlSeconds: e.DOWNLOAD_URL_TTL_SECONDS },
+    storage: {
+      driver: e.STORAGE_DRIVER,
+      dataDir: e.DATA_DIR,
+      downloadUrlTtlSeconds: e.DOWNLOAD_URL_TTL_SECONDS,
+      oss: ossConfig(e),
+      s3: s3Config(e),
+    },
     payment: {
       provider: e.PAYMENT_PROVIDER,
       priceBaseFen: e.PRICE_BASE_FEN,
@@ -138,6 +164,36 @@ function shape(e: Env) {
   };
 }
 
+/** The OSS driver's settings; present only with STORAGE_DRIVER=oss (loadConfig checked them). */
+function ossConfig(e: Env) {
+  if (e.STORAGE_DRIVER !== 'oss') return undefined;
+  const region = (e.OSS_REGION ?? '').replace(/^oss-/, '');
+  return {
+    region,
+    bucket: e.OSS_BUCKET ?? '',
+    endpoint: trimSlash(e.OSS_ENDPOINT ?? `https://oss-${region}.aliyuncs.com`),
+    publicEndpoint: trimSlash(e.OSS_PUBLIC_ENDPOINT ?? e.OSS_ENDPOINT ?? `https://oss-${region}.aliyuncs.com`),
+    accessKeyId: e.OSS_ACCESS_KEY_ID ?? '',
+    accessKeySecret: e.OSS_ACCESS_KEY_SECRET ?? '',
+  };
+}
+
+/** The S3 driver's settings; present only with STORAGE_DRIVER=s3. No endpoint means AWS S3 itself. */
+function s3Config(e: Env) {
+  if (e.STORAGE_DRIVER !== 's3') return undefined;
+  return {
+    region: e.S3_REGION,
+    bucket: e.S3_BUCKET ?? '',
+    endpoint: e.S3_ENDPOINT ? trimSlash(e.S3_ENDPOINT) : undefined,
+    publicEndpoint: e.S3_PUBLIC_ENDPOINT ? trimSlash(e.S3_PUBLIC_ENDPOINT) : e.S3_ENDPOINT ? trimSlash(e.S3_ENDPOINT) : undefined,
+    forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    accessKeyId: e.S3_ACCESS_KEY_ID ?? '',
+    secretAccessKey: e.S3_SECRET_ACCESS_KEY ?? '',
+  };
+}
+
+const trimSlash = (u: string) => u.replace(/\/+$/, '');
+
 /** Typed, grouped configuration every process receives as a value. */
 export type Config = ReturnType<typeof shape>;
 
@@ -160,6 +216,23 @@ function wechatProblems(env: Record<string, string | undefined>): string[] {
   return out;
 }
 
+/**
+ * What a storage driver needs: its variables set, and secrets no longer the CHANGE_ME placeholder
+ * of env.prod.example (a placeholder key would only fail at the first upload).
+ */
+function storageProblems(env: Record<string, string | undefined>): string[] {
+  const needs: Record<string, string[]> = {
+    oss: ['OSS_REGION', 'OSS_BUCKET', 'OSS_ACCESS_KEY_ID', 'OSS_ACCESS_KEY_SECRET'],
+    s3: ['S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'],
+  };
+  const driver = env.STORAGE_DRIVER ?? 'local';
+  return (needs[driver] ?? []).flatMap((k) => {
+    if (!env[k]) return [`${k}: required with STORAGE_DRIVER=${driver}`];
+    if (env[k] === 'CHANGE_ME') return [`${k}: still the CHANGE_ME placeholder (required with STORAGE_DRIVER=${driver})`];
+    return [];
+  });
+}
+
 /** Validates the environment and returns the grouped config; lists every problem at once. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   // Empty strings mean "unset" so `FOO=` in an env file falls back to the default.
@@ -171,6 +244,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     problems.push('APP_SECRET: required in production (at least 32 characters)');
   }
   if (cleaned.PAYMENT_PROVIDER === 'wechat') problems.push(...wechatProblems(cleaned));
+  problems.push(...storageProblems(cleaned));
   if (parsed.success && parsed.data.RETRY_MAX_MS < parsed.data.RETRY_BASE_MS) {
     problems.push('RETRY_MAX_MS: must be at least RETRY_BASE_MS');
   }

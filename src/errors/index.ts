@@ -57,6 +57,8 @@ export const ERRORS = {
   // Infrastructure (retryable)
   redisUnavailable: e('redis_unavailable', 503, true),
   storageUnavailable: e('storage_unavailable', 503, true),
+  /** The object store refused our credentials or permissions (wrong key, rotated secret, RAM policy). */
+  storageDenied: e('storage_access_denied', 503, true),
   internal: e('internal_error', 500, true),
 } as const;
 

@@ -12,6 +12,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppError, ERRORS } from '../errors/index.js';
 import type { ObjectInfo, ObjectStore, PutOptions, SignedUrlOptions } from './object-store.js';
+import { contentTypeOf } from './media-types.js';
 import { buildSignedUrl } from './signed-url.js';
 
 export interface LocalStoreOptions {
@@ -39,15 +40,6 @@ export function assertSafeKey(key: string, { prefix = false } = {}): void {
     segments.every((s) => s !== '' && s !== '.' && s !== '..');
   if (!ok) throw ERRORS.validation(`invalid object key: ${JSON.stringify(key)}`);
 }
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.json': 'application/json',
-  '.csv': 'text/csv',
-  '.tsv': 'text/tab-separated-values',
-  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  '.xlsm': 'application/vnd.ms-excel.sheet.macroEnabled.12',
-  '.xls': 'application/vnd.ms-excel',
-};
 
 function storageError(err: unknown, key: string): Error {
   if (err instanceof AppError) return err;
@@ -112,7 +104,7 @@ export function createLocalStore(opts: LocalStoreOptions): ObjectStore {
       try {
         const st = await stat(file);
         if (!st.isFile()) return null;
-        const contentType = CONTENT_TYPES[path.extname(key).toLowerCase()];
+        const contentType = contentTypeOf(key);
         return { size: st.size, lastModified: st.mtime, ...(contentType ? { contentType } : {}) };
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;

@@ -85,7 +85,7 @@ export async function buildTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   redis.on('error', () => undefined);
   if (opts.waitForRedis ?? opts.redisUrl === undefined) await waitReady(redis);
   const keys = testRedis.keys;
-  const store = createObjectStore(config, { now });
+  const store = await createObjectStore(config, { now });
   const jobs = createJobStore({ redis, keys, clock: now });
   const log = createLogger({ level: config.log.level, component: 'api-test' });
   const app = await buildApp({

@@ -55,8 +55,8 @@ describe('local object store', () => {
     await expect(s.put(key, Buffer.from('x'))).rejects.toMatchObject({ code: 'validation_failed' });
   });
 
-  it('fails at startup for drivers that do not exist yet', () => {
+  it('refuses a remote driver without its settings at startup', async () => {
     const config = { storage: { driver: 's3' as const, dataDir: '.', downloadUrlTtlSeconds: 60 }, secret: 'x', http: { publicBaseUrl: 'http://h' } };
-    expect(() => createObjectStore(config as never)).toThrow(/not available yet/);
+    await expect(createObjectStore(config as never)).rejects.toMatchObject({ code: 'storage_driver_unavailable', message: /needs its settings/ });
   });
 });

@@ -64,11 +64,11 @@ describe('environment variables: schema, env.prod.example, ConfigMap + Vault sec
   });
 
   it('finds a key added to the schema but not to the deployment files, and says where', () => {
-    const problems = compareKeys(sources(), [...ENV_KEYS, 'OSS_REGION', 'OSS_ACCESS_KEY_SECRET']);
+    const problems = compareKeys(sources(), [...ENV_KEYS, 'ARCHIVE_REGION', 'ARCHIVE_ACCESS_KEY_SECRET']);
     const text = formatProblems(problems);
-    expect(text).toMatch(/OSS_REGION\n {4}- missing from env.prod.example/);
-    expect(text).toMatch(/OSS_REGION[\s\S]*missing from ConfigMap sheetdiff-config/);
-    expect(unreviewedSecretLookalikes(secrets, ['OSS_ACCESS_KEY_SECRET']).map((p) => p.key)).toEqual(['OSS_ACCESS_KEY_SECRET']);
+    expect(text).toMatch(/ARCHIVE_REGION\n {4}- missing from env.prod.example/);
+    expect(text).toMatch(/ARCHIVE_REGION[\s\S]*missing from ConfigMap sheetdiff-config/);
+    expect(unreviewedSecretLookalikes(secrets, ['ARCHIVE_ACCESS_KEY_SECRET']).map((p) => p.key)).toEqual(['ARCHIVE_ACCESS_KEY_SECRET']);
   });
 
   it('comments every line of env.prod.example and keeps secrets as CHANGE_ME placeholders', () => {
