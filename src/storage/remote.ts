@@ -56,6 +56,7 @@ export function abortError(): Error {
   return err;
 }
 
+/** True for an abort, whichever layer raised it (Node streams, lib-storage, this module). */
 export function isAbortError(err: unknown): boolean {
   return (err as Error | undefined)?.name === 'AbortError';
 }
