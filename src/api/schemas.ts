@@ -26,7 +26,7 @@ export const CompareUploadDocSchema = z.object({
   file1: z.string().meta({ format: 'binary' }).describe('the old file: xlsx, xlsm, xls, csv or tsv'),
   file2: z.string().meta({ format: 'binary' }).describe('the new file'),
   key: z.string().optional().describe('comma-separated header names or column letters; empty: suggested by the service'),
-  options: z.string().optional().describe('JSON of CompareOptions: sheet, headerRow, trim, ignoreCase, numericTolerance, ignoreColumns…'),
+  options: z.string().optional().describe('JSON of CompareOptions: sheet, headerRow, trim, ignoreCase, numericTolerance, ignoreColumns, renames… (README: Compare options)'),
 });
 
 export const IdempotencyHeadersSchema = z.looseObject({

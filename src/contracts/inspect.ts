@@ -11,14 +11,30 @@ export const ColumnProfileSchema = z.object({
   distinct: z.number().int(),
   empty: z.number().int(),
 });
+export type ColumnProfile = z.infer<typeof ColumnProfileSchema>;
+
+/** Rows sharing one key value in one file. */
+export const DuplicateGroupSchema = z.object({
+  key: z.array(CellSchema),
+  rows: z.array(z.number().int()).describe('1-based source rows, at most 10'),
+  count: z.number().int(),
+});
+export type DuplicateGroup = z.infer<typeof DuplicateGroupSchema>;
 
 /** POST /compare/inspect: the key assistant's report for one or two files. */
 export const KeyReportSchema = z.object({
-  files: z.array(z.object({ sheet: z.string(), rows: z.number().int(), columns: z.array(ColumnProfileSchema) })),
+  files: z.array(
+    z.object({
+      sheet: z.string().describe('the sheet that was read'),
+      sheets: z.array(z.string()).describe('every sheet of the workbook, in workbook order (one for CSV)'),
+      headerRow: z.number().int().describe('1-based header row used'),
+      headerRowDetected: z.boolean().describe('true when the header row was detected rather than chosen'),
+      rows: z.number().int(),
+      columns: z.array(ColumnProfileSchema),
+    }),
+  ),
   suggestedKeys: z.array(z.array(z.string())).describe('best first: single columns unique and complete in every file, then pairs'),
   duplicatesFor: z.array(z.string()).describe('the key the duplicate groups are listed for'),
-  duplicates: z.array(
-    z.array(z.object({ key: z.array(CellSchema), rows: z.array(z.number().int()).describe('1-based source rows, at most 10'), count: z.number().int() })),
-  ),
+  duplicates: z.array(z.array(DuplicateGroupSchema)).describe('per file, up to 20 groups of rows sharing a key value'),
 });
 export type KeyReport = z.infer<typeof KeyReportSchema>;

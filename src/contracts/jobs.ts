@@ -20,8 +20,22 @@ export const TERMINAL_STATUSES: readonly JobStatus[] = ['ready', 'failed', 'canc
 /** Comparison options (the `options` multipart field, a JSON string). */
 export const CompareOptionsSchema = z
   .object({
-    sheet: z.string().max(200).optional().describe('sheet name in both files (default: first sheet)'),
-    headerRow: z.number().int().min(1).max(1000).optional().describe('1-based header row (default: 1)'),
+    sheet: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('sheet to read in both files (default: the old file\'s first sheet with cells, and the sheet of the same name in the new file when it has one)'),
+    oldSheet: z.string().max(200).optional().describe('sheet of the old file, overriding `sheet`'),
+    newSheet: z.string().max(200).optional().describe('sheet of the new file, overriding `sheet`'),
+    headerRow: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('1-based header row in both files (default: detected per file, see docs/diff-engine.md)'),
+    oldHeaderRow: z.number().int().min(1).max(1000).optional().describe('1-based header row of the old file, overriding `headerRow`'),
+    newHeaderRow: z.number().int().min(1).max(1000).optional().describe('1-based header row of the new file, overriding `headerRow`'),
     trim: z.boolean().default(false),
     collapseWhitespace: z.boolean().default(false),
     ignoreCase: z.boolean().default(false),
@@ -38,6 +52,14 @@ export const CompareOptionsSchema = z
       .describe('an Excel date serial (a number, 1900 system) equals the same date written as text (2024-03-01)'),
     ignoreColumns: z.array(z.string().max(200)).max(500).default([]),
     emptyEqualsMissing: z.boolean().default(true),
+    renames: z
+      .record(z.string().max(200), z.string().max(200))
+      .refine((r) => Object.keys(r).length <= 500, 'at most 500 renames')
+      .default({})
+      .describe(
+        'columns renamed between the files, old header → new header ({"Total": "Amount"}): such a pair is compared as one column. ' +
+          'Suggested renames are never applied on their own; pass them here',
+      ),
   })
   .strict();
 export type CompareOptions = z.infer<typeof CompareOptionsSchema>;
@@ -50,18 +72,59 @@ export const ChangeCountsSchema = z.object({
   duplicateKeys: z.number().int(),
 });
 
-/** What a compare produced: counts per change type and per column. */
+/**
+ * A column found in both files whose place changed: it is out of the longest run of common
+ * columns that kept their relative order, so inserting or removing a column moves nothing.
+ */
+export const MovedColumnSchema = z.object({
+  name: z.string().describe('the column (its new-file header)'),
+  oldPosition: z.number().int().describe('1-based position in the old file'),
+  newPosition: z.number().int().describe('1-based position in the new file'),
+  oldColumn: z.string().describe('column letters in the old file (C)'),
+  newColumn: z.string().describe('column letters in the new file (E)'),
+  after: z.string().nullable().describe('the new-file column it now follows; null when it is first'),
+});
+export type MovedColumn = z.infer<typeof MovedColumnSchema>;
+
+/** A column renamed by `options.renames`, compared under its new name. */
+export const RenamedColumnSchema = z.object({ old: z.string(), new: z.string() });
+export type RenamedColumn = z.infer<typeof RenamedColumnSchema>;
+
+/**
+ * A removed and an added column whose values agree on most paired rows: probably one column
+ * renamed. Reported only; it is applied when passed back as `options.renames`.
+ */
+export const SuggestedRenameSchema = z.object({
+  old: z.string().describe('header of the removed column (old file)'),
+  new: z.string().describe('header of the added column (new file)'),
+  score: z.number().min(0).max(1).describe('matchingRows ÷ rowsWithValues'),
+  matchingRows: z.number().int().describe('paired rows where both cells hold the same non-empty value'),
+  rowsWithValues: z.number().int().describe('the larger of the two columns\' counts of non-empty cells over paired rows'),
+});
+export type SuggestedRename = z.infer<typeof SuggestedRenameSchema>;
+
+/** What a compare produced: counts per change type and per column, and the column changes. */
 export const DiffSummarySchema = z.object({
   rows: ChangeCountsSchema,
   changedCells: z.number().int(),
   columns: z.object({
-    compared: z.array(z.string()),
-    added: z.array(z.string()),
-    removed: z.array(z.string()),
+    compared: z.array(z.string()).describe('columns present in both files whose cells were compared (key columns excluded)'),
+    added: z.array(z.string()).describe('columns only in the new file'),
+    removed: z.array(z.string()).describe('columns only in the old file'),
+    moved: z.array(MovedColumnSchema).default([]).describe('common columns whose order changed'),
+    renamed: z.array(RenamedColumnSchema).default([]).describe('renames applied from options.renames'),
+    suggestedRenames: z
+      .array(SuggestedRenameSchema)
+      .default([])
+      .describe('removed/added column pairs whose values agree; best first, each column at most once'),
     changedCellsByColumn: z.record(z.string(), z.number().int()),
   }),
   key: z.array(z.string()),
   sheets: z.object({ old: z.string(), new: z.string() }),
+  headerRows: z
+    .object({ old: z.number().int(), new: z.number().int() })
+    .optional()
+    .describe('1-based header row used in each file (chosen, or detected)'),
   rowCounts: z.object({ old: z.number().int(), new: z.number().int() }),
 });
 export type DiffSummary = z.infer<typeof DiffSummarySchema>;

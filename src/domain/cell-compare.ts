@@ -10,6 +10,9 @@ export type CellCompareOptions = Pick<
 
 const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?)?$/;
 const SERIAL_EPOCH = Date.UTC(1899, 11, 30);
+// Half a millisecond in days: a serial and a date text are the same instant within it (float
+// noise of serials), whatever the numeric tolerances say.
+const SAME_INSTANT = 0.5 / 86_400_000;
 
 /**
  * Excel serial (1900 system) of an ISO date or date-time text (`2024-03-01`,
@@ -75,7 +78,8 @@ export function createTextNormaliser(o: CellCompareOptions): (s: string) => stri
  * epsilon of 4 ulp that absorbs binary float noise (`0.30000000000000004` vs `0.3`), so `1.0`
  * equals `1`; with `relativeTolerance`, numbers within that fraction of the larger magnitude
  * are equal; with `excelDates`, a number equals the date text whose Excel serial it is
- * (`45352` = `2024-03-01`); a boolean cell equals the string `true`/`false` in any case (xlsx vs CSV);
+ * (`45352` = `2024-03-01`) to the millisecond — the numeric tolerances do not apply to dates (a
+ * relative tolerance of 1 % would span more than a year of serials); a boolean cell equals the string `true`/`false` in any case (xlsx vs CSV);
  * otherwise the normalised texts are compared.
  */
 export function createCellComparer(o: CellCompareOptions): (a: CellValue, b: CellValue) => boolean {
@@ -104,10 +108,10 @@ export function createCellComparer(o: CellCompareOptions): (a: CellValue, b: Cel
       // a date serial on one side, date text on the other
       if (x === x && typeof nb === 'string') {
         const s = dateTextSerial(nb);
-        if (s === s) return close(x, s);
+        if (s === s) return Math.abs(x - s) <= SAME_INSTANT;
       } else if (y === y && typeof na === 'string') {
         const s = dateTextSerial(na);
-        if (s === s) return close(s, y);
+        if (s === s) return Math.abs(s - y) <= SAME_INSTANT;
       }
     }
     if (typeof na === 'boolean' || typeof nb === 'boolean') {

@@ -1,7 +1,9 @@
 import type { DiffSummary } from '../contracts/jobs.js';
 import { createCellComparer, createKeyCanonicaliser } from './cell-compare.js';
+import { summariseColumns } from './column-summary.js';
 import { planColumns } from './diff-columns.js';
 import type { CellChange, DiffResult, DiffSpec, RowChange } from './diff-result.js';
+import { RenameScorer } from './rename-scorer.js';
 import type { CellValue, Table } from './table.js';
 
 const NO_CELLS: CellChange[] = Object.freeze([]) as unknown as CellChange[];
@@ -30,6 +32,8 @@ function keysOf(t: Table, idx: readonly number[], canon: (v: CellValue) => strin
  *
  * Rows whose key occurs more than once in either file are reported as `duplicate` rows (each
  * such row, from both files) and never paired; `summary.rows.duplicateKeys` counts those rows.
+ * Columns are paired by planColumns (renames from the options, then headers); moved columns
+ * and renames suggested from the paired rows' content (RenameScorer) go into the summary.
  * Key cells are matched on a canonical form (see createKeyCanonicaliser) after the text options
  * (trim, whitespace, case). Cells of the columns present in both files are compared with the
  * typed comparison of createCellComparer. Ordering rules of `changes`: see {@link DiffResult}.
@@ -39,8 +43,10 @@ function keysOf(t: Table, idx: readonly number[], canon: (v: CellValue) => strin
 export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult {
   const o = spec.options;
   const canon = createKeyCanonicaliser(o);
-  const { columns, keyCount } = planColumns(oldT, newT, spec.key, o.ignoreColumns, canon);
+  const plan = planColumns(oldT, newT, spec.key, o, canon);
+  const { columns, keyCount } = plan;
   const eq = createCellComparer(o);
+  const renames = RenameScorer.create(columns, canon);
 
   const keyCols = columns.slice(0, keyCount);
   const oldKeys = keysOf(oldT, keyCols.map((c) => c.oldIndex), canon);
@@ -120,6 +126,7 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
     }
     const a = oldRows[i]!;
     const b = newRows[j]!;
+    renames?.add(a, b);
     let cells: CellChange[] | undefined;
     for (let c = 0; c < cmpCols.length; c++) {
       const va = a[cmpOld[c]!] ?? null;
@@ -137,19 +144,13 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
   }
   flushOld(oldRows.length);
 
-  const changedCellsByColumn: Record<string, number> = {};
-  for (const i of cmpCols) changedCellsByColumn[columns[i]!.name] = byColumn[i]!;
   const summary: DiffSummary = {
     rows: counts,
     changedCells,
-    columns: {
-      compared: cmpCols.map((i) => columns[i]!.name),
-      added: columns.filter((c) => c.status === 'added').map((c) => c.name),
-      removed: columns.filter((c) => c.status === 'removed').map((c) => c.name),
-      changedCellsByColumn,
-    },
+    columns: summariseColumns(plan, byColumn, renames?.suggestions() ?? []),
     key: keyCols.map((c) => c.name),
     sheets: { old: oldT.sheetName, new: newT.sheetName },
+    headerRows: { old: oldT.headerRow ?? 1, new: newT.headerRow ?? 1 },
     rowCounts: { old: oldRows.length, new: newRows.length },
   };
   return { summary, columns, changes, old: oldT, new: newT };

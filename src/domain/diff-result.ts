@@ -18,6 +18,8 @@ export interface DiffColumn {
   status: ColumnStatus;
   oldIndex: number;
   newIndex: number;
+  /** The old file's header when the column was renamed (paired by `options.renames`). */
+  renamedFrom?: string;
 }
 
 /** One changed cell of a `changed` row; `column` indexes {@link DiffResult.columns}. */

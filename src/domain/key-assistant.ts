@@ -1,38 +1,10 @@
+import type { ColumnProfile, DuplicateGroup, KeyReport } from '../contracts/inspect.js';
 import type { CompareOptions } from '../contracts/jobs.js';
 import { createKeyCanonicaliser } from './cell-compare.js';
 import { resolveKeyColumns } from './diff-columns.js';
 import { columnLetter, normaliseHeader, type CellValue, type Table } from './table.js';
 
-/** Uniqueness and completeness of one column of one file. */
-export interface ColumnProfile {
-  name: string;
-  letter: string;
-  /** Non-empty cells ÷ rows. */
-  completeness: number;
-  /** Distinct non-empty values ÷ non-empty cells. */
-  uniqueness: number;
-  distinct: number;
-  empty: number;
-}
-
-/** Rows sharing one key value in one file. */
-export interface DuplicateGroup {
-  key: CellValue[];
-  /** 1-based source row numbers (at most 10 listed). */
-  rows: number[];
-  count: number;
-}
-
-/** What the key assistant reports for one or two files. */
-export interface KeyReport {
-  files: { sheet: string; rows: number; columns: ColumnProfile[] }[];
-  /** Candidate keys, best first: single columns unique and complete in every file, then pairs. */
-  suggestedKeys: string[][];
-  /** The key the duplicate groups are for (the one asked for, else the most unique column with repeats). */
-  duplicatesFor: string[];
-  /** Per file, up to 20 groups of rows sharing a key value. */
-  duplicates: DuplicateGroup[][];
-}
+export type { ColumnProfile, DuplicateGroup, KeyReport } from '../contracts/inspect.js';
 
 const SEP = '\u0000\u0001';
 const MAX_PAIR_COLUMNS = 12;
@@ -95,7 +67,8 @@ function duplicateGroups(t: Table, idx: readonly number[], canon: (v: CellValue)
 /**
  * The key assistant: per column uniqueness and completeness, candidate keys (columns, then
  * pairs of the first columns, unique and complete in every file and present in all), and the
- * duplicate groups of the key asked for, else of the most unique column that has repeats. Pure.
+ * duplicate groups of the key asked for, else of the most unique column that has repeats; per file
+ * the sheet read, the workbook's sheets and the header row (chosen or detected). Pure.
  */
 export function inspectKeys(tables: readonly Table[], opts: { key?: string[]; options: Pick<CompareOptions, 'trim' | 'collapseWhitespace' | 'ignoreCase' | 'numericTolerance' | 'emptyEqualsMissing'> }): KeyReport {
   const canon = createKeyCanonicaliser(opts.options);
@@ -122,7 +95,14 @@ export function inspectKeys(tables: readonly Table[], opts: { key?: string[]; op
     if (best) dupFor = [best.h];
   }
   return {
-    files: tables.map((t, f) => ({ sheet: t.sheetName, rows: t.rows.length, columns: profiles[f]! })),
+    files: tables.map((t, f) => ({
+      sheet: t.sheetName,
+      sheets: t.sheetNames,
+      headerRow: t.headerRow ?? 1,
+      headerRowDetected: t.headerRowDetected ?? false,
+      rows: t.rows.length,
+      columns: profiles[f]!,
+    })),
     suggestedKeys: suggested.slice(0, 5),
     duplicatesFor: dupFor,
     duplicates: dupFor.length ? tables.map((t) => duplicateGroups(t, resolveKeyColumns(t.header, dupFor), canon)) : tables.map(() => []),

@@ -34,6 +34,10 @@ export interface Table {
    * record number counting the header), so a report can point at the original line.
    */
   rowNumbers?: number[];
+  /** 1-based source row the header was read from. @defaultValue 1 */
+  headerRow?: number;
+  /** True when {@link headerRow} was detected (see detectHeaderRow) rather than chosen. */
+  headerRowDetected?: boolean;
 }
 
 /** Normalised form of a header name used for matching: trimmed, case-insensitive. */

@@ -47,6 +47,7 @@ export const ERRORS = {
   malformedFile: e('malformed_file', 422),
   tooManyRows: e('too_many_rows', 422),
   keyNotFound: e('key_column_not_found', 422),
+  columnNotFound: e('column_not_found', 422),
   sheetNotFound: e('sheet_not_found', 422),
   emptySheet: e('empty_sheet', 422),
   tooManyCells: e('too_many_cells', 422),

@@ -1,7 +1,8 @@
 /**
  * The key assistant over an upload: one or two spreadsheets (`file1`, `file2`), optional `key`,
- * `sheet` and `headerRow` fields → per-column uniqueness and completeness, suggested keys and
- * duplicate groups, before any job is created. Files go to a temporary directory, never to
+ * `sheet` and `headerRow` fields → per file the sheet read, the workbook's sheets and the header
+ * row (detected unless `headerRow` is given), per-column uniqueness and completeness, suggested
+ * keys and duplicate groups, before any job is created. Files go to a temporary directory, never to
  * storage, and are removed afterwards.
  */
 import { createWriteStream } from 'node:fs';
@@ -56,7 +57,10 @@ export async function inspectUpload(deps: Pick<ServiceDeps, 'config'>, input: { 
     }
     if (files.length === 0) throw fieldError('file1', 'one or two files are required');
     const tables: Table[] = [];
-    for (const f of files) tables.push(await readTable(f.path, f.format, { sheet, headerRow, maxRows: deps.config.diff.maxRowsPerFile }));
+    for (const f of files) {
+      // the second file prefers the first one's sheet, as the diff does
+      tables.push(await readTable(f.path, f.format, { sheet, preferSheet: tables[0]?.sheetName, headerRow, maxRows: deps.config.diff.maxRowsPerFile }));
+    }
     return inspectKeys(tables, { key, options: CompareOptionsSchema.parse({}) });
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -18,9 +18,18 @@ export function formatFromName(path: string): SheetFormat {
 
 /** Options of {@link readTable}. */
 export interface ReadTableOptions {
-  /** Sheet to read (exact name, else case-insensitive); the first sheet when absent. Ignored for CSV. */
+  /**
+   * Sheet to read (exact name, else case-insensitive; `sheet_not_found` when missing); when
+   * absent, the first visible worksheet with cells. Ignored for CSV.
+   */
   sheet?: string | undefined;
-  /** 1-based row holding the header. @defaultValue 1 */
+  /**
+   * Sheet to read when `sheet` is absent and the workbook has one of this name (exact, else
+   * case-insensitive); no error when it has none. The diff passes the old file's sheet here so
+   * sheets are matched by name.
+   */
+  preferSheet?: string | undefined;
+  /** 1-based row holding the header; detected per file when absent (see detectHeaderRow). */
   headerRow?: number | undefined;
   /** Most data rows accepted (`too_many_rows` past it). */
   maxRows: number;
@@ -61,7 +70,7 @@ export async function readTable(path: string, format: SheetFormat, opts: ReadTab
  */
 export async function readRows(path: string, format: SheetFormat, opts: ReadTableOptions, sink: RowSink): Promise<SheetInfo> {
   const base = { ...(opts.signal && { signal: opts.signal }) };
-  const sheet = opts.sheet ? { sheet: opts.sheet } : {};
+  const sheet = opts.sheet ? { sheet: opts.sheet } : opts.preferSheet ? { preferSheet: opts.preferSheet } : {};
   const container = await sniffContainer(path);
   switch (container) {
     case 'zip':

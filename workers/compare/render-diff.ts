@@ -42,8 +42,7 @@ export async function renderDiff(
       { path: newPath, format: job.files.new.format },
       { key: job.key, options: job.options },
       {
-        sheet: job.options.sheet,
-        headerRow: job.options.headerRow,
+        // sheets and header rows come from job.options (see sideReadOptions)
         maxRows: deps.config.diff.maxRowsPerFile,
         signal: opts.signal,
         spillBytes: deps.config.diff.spillBytes,

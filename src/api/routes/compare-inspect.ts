@@ -14,7 +14,7 @@ const InspectUploadDocSchema = z.object({
   file2: z.string().meta({ format: 'binary' }).optional().describe('a second one (keys must work in both)'),
   key: z.string().optional().describe('comma-separated columns whose duplicate groups to list'),
   sheet: z.string().optional(),
-  headerRow: z.string().optional().describe('1-based header row'),
+  headerRow: z.string().optional().describe('1-based header row (default: detected per file)'),
 });
 
 const inspectRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, opts) => {

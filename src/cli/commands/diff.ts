@@ -19,7 +19,12 @@ import { parseArgs, type ArgSpec } from './args.js';
 const SPEC: ArgSpec = {
   key: 'list',
   sheet: 'string',
+  'old-sheet': 'string',
+  'new-sheet': 'string',
   'header-row': 'number',
+  'old-header-row': 'number',
+  'new-header-row': 'number',
+  rename: 'list',
   format: 'string',
   out: 'string',
   options: 'string',
@@ -34,6 +39,7 @@ export const diffCommand: CliCommand = {
   summary: 'diff two spreadsheet files by key (exit 0 equal, 1 different, 2 error)',
   usage: [
     'diff OLD NEW --key COLS|--keyless [--sheet S] [--header-row N] [--format xlsx|csv|json] --out FILE',
+    '     [--old-sheet S] [--new-sheet S] [--old-header-row N] [--new-header-row N] [--rename OLD=NEW,…]',
     '     [--options JSON] [--ignore-columns A,B] [--spill-mb N] [--max-rows N]',
   ],
   async run(argv, ctx) {
@@ -46,19 +52,28 @@ export const diffCommand: CliCommand = {
       if (!out) throw new Error('--out FILE is required');
       const format = a.string('format') ?? (extname(out).slice(1).toLowerCase() || 'csv');
       if (format !== 'xlsx' && format !== 'csv' && format !== 'json') throw new Error(`--format must be xlsx, csv or json, not ${format}`);
+      const fromJson = a.string('options') ? (JSON.parse(a.string('options')!) as { renames?: Record<string, string> }) : {};
+      const renames = a.list('rename').map((r) => {
+        const eq = r.indexOf('=');
+        if (eq <= 0 || eq === r.length - 1) throw new Error(`--rename wants OLD=NEW, got ${r}`);
+        return [r.slice(0, eq).trim(), r.slice(eq + 1).trim()] as const;
+      });
       const options = CompareOptionsSchema.parse({
-        ...(a.string('options') ? (JSON.parse(a.string('options')!) as object) : {}),
+        ...fromJson,
         ...(a.string('sheet') && { sheet: a.string('sheet') }),
+        ...(a.string('old-sheet') && { oldSheet: a.string('old-sheet') }),
+        ...(a.string('new-sheet') && { newSheet: a.string('new-sheet') }),
         ...(a.number('header-row') && { headerRow: a.number('header-row') }),
+        ...(a.number('old-header-row') && { oldHeaderRow: a.number('old-header-row') }),
+        ...(a.number('new-header-row') && { newHeaderRow: a.number('new-header-row') }),
         ...(a.list('ignore-columns').length && { ignoreColumns: a.list('ignore-columns') }),
+        ...(renames.length && { renames: { ...fromJson.renames, ...Object.fromEntries(renames) } }),
       });
       const result = await diffFiles(
         { path: oldPath, format: formatFromName(oldPath) },
         { path: newPath, format: formatFromName(newPath) },
         { key: a.list('key'), options },
         {
-          sheet: options.sheet,
-          headerRow: options.headerRow,
           maxRows: a.number('max-rows') ?? 100_000_000,
           maxCells: Number.MAX_SAFE_INTEGER,
           spillBytes: (a.number('spill-mb') ?? 256) * 2 ** 20,
@@ -72,13 +87,19 @@ export const diffCommand: CliCommand = {
       const s = result.summary;
       await writeFile(`${out}.summary.json`, JSON.stringify(s, null, 2));
       const r = s.rows;
-      const differ = r.added + r.removed + r.changed + r.duplicateKeys + s.columns.added.length + s.columns.removed.length > 0;
+      const c = s.columns;
+      // a moved column changes the file even when every cell matches; an applied rename does not
+      const differ = r.added + r.removed + r.changed + r.duplicateKeys + c.added.length + c.removed.length + c.moved.length > 0;
       ctx.out(
         `${differ ? 'different' : 'equal'}: ${r.added} added, ${r.removed} removed, ${r.changed} changed (${s.changedCells} cells), ` +
-          `${r.duplicateKeys} duplicate-key rows, ${r.unchanged} unchanged; columns +${s.columns.added.length} -${s.columns.removed.length}; wrote ${out}`,
+          `${r.duplicateKeys} duplicate-key rows, ${r.unchanged} unchanged; columns +${c.added.length} -${c.removed.length} moved ${c.moved.length}; wrote ${out}`,
       );
       if (a.flag('print-result')) {
         ctx.out(`RESULT ${JSON.stringify({ added: r.added, removed: r.removed, changedRows: r.changed, changedCells: s.changedCells })}`);
+      }
+      for (const m of c.moved) ctx.out(`moved: ${m.name} from column ${m.oldColumn} to ${m.newColumn}${m.after ? ` (after ${m.after})` : ' (first)'}`);
+      for (const x of c.suggestedRenames) {
+        ctx.out(`renamed? ${x.old} → ${x.new}: ${x.matchingRows} of ${x.rowsWithValues} rows agree; compare them as one with --rename '${x.old}=${x.new}'`);
       }
       return differ ? 1 : 0;
     } catch (err) {

@@ -1,9 +1,12 @@
 /**
- * `sheetdiff inspect FILE [FILE2] [--key COLS] [--sheet S]`: the key assistant on local files:
- * per column uniqueness and completeness, suggested keys and duplicate groups, as JSON.
+ * `sheetdiff inspect FILE [FILE2] [--key COLS] [--sheet S] [--header-row N]`: the key assistant
+ * on local files: per file the sheet read, its workbook's sheets and the header row (detected
+ * unless given), per column uniqueness and completeness, suggested keys and duplicate groups,
+ * as JSON.
  */
 import { CompareOptionsSchema } from '../../contracts/jobs.js';
 import { inspectKeys } from '../../domain/key-assistant.js';
+import type { Table } from '../../domain/table.js';
 import { AppError } from '../../errors/index.js';
 import { formatFromName, readTable } from '../../sheets/read-table.js';
 import type { CliCommand } from '../types.js';
@@ -16,9 +19,10 @@ export const inspectCommand: CliCommand = {
     try {
       const a = parseArgs(argv, { key: 'list', sheet: 'string', 'header-row': 'number', 'max-rows': 'number' });
       if (a.positional.length < 1 || a.positional.length > 2) throw new Error('expected one or two files');
-      const tables = [];
+      const tables: Table[] = [];
       for (const f of a.positional) {
-        tables.push(await readTable(f, formatFromName(f), { sheet: a.string('sheet'), headerRow: a.number('header-row'), maxRows: a.number('max-rows') ?? 5_000_000 }));
+        const opts = { sheet: a.string('sheet'), preferSheet: tables[0]?.sheetName, headerRow: a.number('header-row'), maxRows: a.number('max-rows') ?? 5_000_000 };
+        tables.push(await readTable(f, formatFromName(f), opts));
       }
       const report = inspectKeys(tables, { key: a.list('key'), options: CompareOptionsSchema.parse({}) });
       ctx.out(JSON.stringify(report, null, 2));

@@ -1,19 +1,27 @@
 import type { DiffSummary } from '../../contracts/jobs.js';
+import { summariseColumns } from '../column-summary.js';
+import type { ColumnPlan } from '../diff-columns.js';
 import type { CellChange, ChangeType, DiffColumn, DiffResult, RowChange } from '../diff-result.js';
+import type { RenameScorer } from '../rename-scorer.js';
 import type { CellValue, Table } from '../table.js';
 
-/** Name, workbook sheet names and header of one side of a diff. */
+/** Name, workbook sheet names, header and header row of one side of a diff. */
 export interface SheetLayout {
   name: string;
   names: string[];
   header: string[];
+  /** 1-based source row of the header. */
+  headerRow: number;
 }
 
 /**
  * Collects the changes of one or more {@link KeyedDiffer} runs (one per partition when the
  * input spilled) into a DiffResult whose tables hold only the rows the changes refer to.
+ * Differs hand every pair of rows that share a key to {@link renames} when it is set, so the
+ * suggested renames cover all partitions.
  */
 export class DiffAccumulator {
+  private readonly columns: DiffColumn[];
   private readonly oldRows: CellValue[][] = [];
   private readonly oldNums: number[] = [];
   private readonly newRows: CellValue[][] = [];
@@ -30,8 +38,17 @@ export class DiffAccumulator {
   /** Paired rows found equal. */
   unchanged = 0;
 
-  constructor(private readonly columns: DiffColumn[]) {
-    this.byColumn = new Array<number>(columns.length).fill(0);
+  /**
+   * @param plan - the column plan both files were read with
+   * @param renames - scores removed/added column pairs over paired rows (absent when the plan
+   *   has no removed or no added column)
+   */
+  constructor(
+    private readonly plan: ColumnPlan,
+    readonly renames?: RenameScorer,
+  ) {
+    this.columns = plan.columns;
+    this.byColumn = new Array<number>(plan.columns.length).fill(0);
   }
 
   /** Records one change; `anchor` is the new-file row number it is shown at. */
@@ -83,24 +100,13 @@ export class DiffAccumulator {
       changes = order.map((i) => this.changes[i]!);
     }
     const cols = this.columns;
-    const changedCellsByColumn: Record<string, number> = {};
-    const compared: string[] = [];
-    cols.forEach((c, i) => {
-      if (c.status !== 'compared') return;
-      compared.push(c.name);
-      changedCellsByColumn[c.name] = this.byColumn[i]!;
-    });
     const summary: DiffSummary = {
       rows: { ...this.counts },
       changedCells: this.changedCells,
-      columns: {
-        compared,
-        added: cols.filter((c) => c.status === 'added').map((c) => c.name),
-        removed: cols.filter((c) => c.status === 'removed').map((c) => c.name),
-        changedCellsByColumn,
-      },
+      columns: summariseColumns(this.plan, this.byColumn, this.renames?.suggestions() ?? []),
       key,
       sheets: { old: sheets.old.name, new: sheets.new.name },
+      headerRows: { old: sheets.old.headerRow, new: sheets.new.headerRow },
       rowCounts: { old: this.rowsOld, new: this.rowsNew },
     };
     const table = (s: SheetLayout, rows: CellValue[][], rowNumbers: number[]): Table => ({
@@ -109,6 +115,7 @@ export class DiffAccumulator {
       header: s.header,
       rows,
       rowNumbers,
+      headerRow: s.headerRow,
     });
     return {
       summary,

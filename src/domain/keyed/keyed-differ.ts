@@ -168,6 +168,9 @@ export class KeyedDiffer {
     const newCount = this.newRows;
     const decodeOld = (i: number): CellValue[] => oldCodec.decode(old.block(i), old.rowStart(i), old.rowEnd(i), oldWidth);
     const decodeNew = (r: number): CellValue[] => newCodec.decode(nu.block(r), nu.rowStart(r), nu.rowEnd(r), newWidth);
+    // set only when some column was removed and another added: the layouts differ, so every
+    // paired row is stored (r >= 0 below) and decoded anyway
+    const renames = acc.renames;
 
     const pairOf = new Int32Array(newCount);
     const paired = new Uint8Array(oldCount);
@@ -226,6 +229,7 @@ export class KeyedDiffer {
       }
       const a = decodeOld(i);
       const b = decodeNew(r);
+      if (renames) renames.add(a, b);
       let changes: CellChange[] | undefined;
       for (let c = 0; c < cmp.length; c++) {
         const va = a[cmpOld[c]!] ?? null;

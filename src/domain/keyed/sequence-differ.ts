@@ -92,6 +92,7 @@ export class SequenceDiffer {
       rehash(old.count, decodeOld, 'oldIndex', this.oldHash);
       rehash(nu.count, decodeNew, 'newIndex', this.newHash);
     }
+    const renames = acc.renames;
     const match = alignSequences(this.oldHash.subarray(0, old.count), this.newHash.subarray(0, nu.count), same);
 
     let p = 0; // next old row not yet reported
@@ -121,6 +122,7 @@ export class SequenceDiffer {
         }
         flush(best, anchor);
         used[best] = 1;
+        if (renames) renames.add(olds[best]!, b);
         const cells = diffCells(olds[best]!, b);
         if (cells.length) acc.push('changed', olds[best]!, old.rowNumber(p + best), b, anchor, cells, anchor);
         else acc.unchanged++;
@@ -133,6 +135,7 @@ export class SequenceDiffer {
       const i = match[j]!;
       if (i < 0) continue;
       gap(i, gapStart, j);
+      if (renames) renames.add(decodeOld(i), decodeNew(j));
       acc.unchanged++;
       p = i + 1;
       gapStart = j + 1;

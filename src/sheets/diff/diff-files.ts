@@ -1,10 +1,12 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { CompareOptions } from '../../contracts/jobs.js';
 import { planColumns, resolveKeyColumns } from '../../domain/diff-columns.js';
 import type { DiffResult, DiffSpec } from '../../domain/diff-result.js';
 import { DiffAccumulator } from '../../domain/keyed/diff-accumulator.js';
 import { KeyedDiffer } from '../../domain/keyed/keyed-differ.js';
 import { createKeyCanonicaliser } from '../../domain/cell-compare.js';
+import { RenameScorer } from '../../domain/rename-scorer.js';
 import type { Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import type { ReadTableOptions, SheetFormat } from '../read-table.js';
@@ -32,6 +34,21 @@ export interface DiffFilesOptions extends ReadTableOptions {
 }
 
 const DEFAULT_SPILL = 256 << 20;
+
+/**
+ * Read options of one side: its sheet and header row come from the compare options (the
+ * per-side choice, else the common one, else what `opts` says). Without a chosen sheet the new
+ * file prefers the sheet of the old file's name, so sheets are matched by name.
+ */
+export function sideReadOptions(opts: DiffFilesOptions, o: Partial<CompareOptions>, side: 'old' | 'new', oldSheet?: string): ReadTableOptions {
+  const sheet = (side === 'old' ? o.oldSheet : o.newSheet) ?? o.sheet ?? opts.sheet;
+  return {
+    ...opts,
+    sheet,
+    headerRow: (side === 'old' ? o.oldHeaderRow : o.newHeaderRow) ?? o.headerRow ?? opts.headerRow,
+    preferSheet: sheet === undefined ? oldSheet : undefined,
+  };
+}
 // Held bytes per file byte: CSV rows are kept as they are; a zipped sheet's cells take about
 // as much as a CSV four times the size of the zip.
 const HELD_PER_BYTE: Record<SheetFormat, number> = { csv: 1, tsv: 1, xlsx: 4, xlsm: 4, xls: 1 };
@@ -68,13 +85,14 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
   const oldKeys: KeyColumns = (h, codec, id) => {
     oldHeader = h;
     oldCodec = { codec, id };
-    return (oldKeyIdx = resolveKeyColumns(h, spec.key));
+    return (oldKeyIdx = resolveKeyColumns(h, spec.key, o.renames));
   };
   // The new file's header: plan the columns, check the key, set the engine's layout.
   const newKeys: KeyColumns = (h, codec, id) => {
     const oldT: Table = { sheetName: '', sheetNames: [], header: oldHeader, rows: [] };
     const newT: Table = { sheetName: '', sheetNames: [], header: h, rows: [] };
-    const { columns, keyCount } = planColumns(oldT, newT, spec.key, o.ignoreColumns, canon);
+    const plan = planColumns(oldT, newT, spec.key, o, canon);
+    const { columns, keyCount } = plan;
     const keyCols = columns.slice(0, keyCount);
     if (keyCols.some((c, i) => c.oldIndex !== oldKeyIdx[i])) {
       throw ERRORS.keyNotFound('The key columns name different columns in the two files', { key: spec.key });
@@ -82,17 +100,18 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
     keyNames = keyCols.map((c) => c.name);
     const sameLayout = oldCodec!.id === id && oldHeader.length === h.length && oldHeader.every((x, i) => x === h[i]);
     differ.setLayout({ columns, spec, oldWidth: oldHeader.length, newWidth: h.length, oldCodec: oldCodec!.codec, newCodec: codec, sameLayout });
-    accumulator = new DiffAccumulator(columns);
+    accumulator = new DiffAccumulator(plan, RenameScorer.create(columns, canon));
     return keyCols.map((c) => c.newIndex);
   };
   const sheetsOf = (ol: SideLayout, nl: SideLayout) => ({
-    old: { name: ol.sheetName, names: ol.sheetNames, header: ol.header },
-    new: { name: nl.sheetName, names: nl.sheetNames, header: nl.header },
+    old: { name: ol.sheetName, names: ol.sheetNames, header: ol.header, headerRow: ol.headerRow },
+    new: { name: nl.sheetName, names: nl.sheetNames, header: nl.header, headerRow: nl.headerRow },
   });
 
   if (parts === 1) {
-    const oldLayout = await readSide(oldIn.path, oldIn.format, opts, oldKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addOld(k, ks, ke, r, rs, re, n));
-    const newLayout = await readSide(newIn.path, newIn.format, opts, newKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addNew(k, ks, ke, r, rs, re, n));
+    const oldLayout = await readSide(oldIn.path, oldIn.format, sideReadOptions(opts, o, 'old'), oldKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addOld(k, ks, ke, r, rs, re, n));
+    const newOpts = sideReadOptions(opts, o, 'new', oldLayout.sheetName);
+    const newLayout = await readSide(newIn.path, newIn.format, newOpts, newKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addNew(k, ks, ke, r, rs, re, n));
     differ.finish(accumulator!);
     return accumulator!.result(keyNames, sheetsOf(oldLayout, newLayout));
   }
@@ -100,10 +119,11 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
   const dir = await mkdtemp(join(opts.tmpDir, 'sd-spill-'));
   try {
     const oldParts = new PartitionFiles(dir, 'old', parts);
-    const oldLayout = await readSide(oldIn.path, oldIn.format, opts, oldKeys, keys, (k, ks, ke, r, rs, re, n) => oldParts.write(k, ks, ke, r, rs, re, n));
+    const oldLayout = await readSide(oldIn.path, oldIn.format, sideReadOptions(opts, o, 'old'), oldKeys, keys, (k, ks, ke, r, rs, re, n) => oldParts.write(k, ks, ke, r, rs, re, n));
     oldParts.close();
     const newParts = new PartitionFiles(dir, 'new', parts);
-    const newLayout = await readSide(newIn.path, newIn.format, opts, newKeys, keys, (k, ks, ke, r, rs, re, n) => newParts.write(k, ks, ke, r, rs, re, n));
+    const newOpts = sideReadOptions(opts, o, 'new', oldLayout.sheetName);
+    const newLayout = await readSide(newIn.path, newIn.format, newOpts, newKeys, keys, (k, ks, ke, r, rs, re, n) => newParts.write(k, ks, ke, r, rs, re, n));
     newParts.close();
     const init = differ.layout;
     for (let p = 0; p < parts; p++) {

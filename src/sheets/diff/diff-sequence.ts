@@ -5,7 +5,8 @@ import { DiffAccumulator } from '../../domain/keyed/diff-accumulator.js';
 import type { RecordCodec } from '../../domain/keyed/record-codec.js';
 import { SequenceDiffer } from '../../domain/keyed/sequence-differ.js';
 import type { Table } from '../../domain/table.js';
-import type { DiffInput, DiffFilesOptions } from './diff-files.js';
+import { RenameScorer } from '../../domain/rename-scorer.js';
+import { sideReadOptions, type DiffInput, type DiffFilesOptions } from './diff-files.js';
 import { createKeyEncoder } from './key-bytes.js';
 import { readSide } from './side-reader.js';
 
@@ -23,7 +24,7 @@ export async function diffSequence(oldIn: DiffInput, newIn: DiffInput, spec: Dif
   const oldLayout = await readSide(
     oldIn.path,
     oldIn.format,
-    opts,
+    sideReadOptions(opts, o, 'old'),
     (h, codec, id) => {
       oldHeader = h;
       oldCodec = { codec, id };
@@ -35,14 +36,16 @@ export async function diffSequence(oldIn: DiffInput, newIn: DiffInput, spec: Dif
   const newLayout = await readSide(
     newIn.path,
     newIn.format,
-    opts,
+    sideReadOptions(opts, o, 'new', oldLayout.sheetName),
     (h, codec, id) => {
       const oldT: Table = { sheetName: '', sheetNames: [], header: oldHeader, rows: [] };
       const newT: Table = { sheetName: '', sheetNames: [], header: h, rows: [] };
-      const { columns } = planColumns(oldT, newT, [], o.ignoreColumns, createKeyCanonicaliser(o), true);
+      const canon = createKeyCanonicaliser(o);
+      const plan = planColumns(oldT, newT, [], o, canon, true);
+      const { columns } = plan;
       const sameLayout = oldCodec!.id === id && oldHeader.length === h.length && oldHeader.every((x, i) => x === h[i]);
       differ.setLayout({ columns, spec, oldWidth: oldHeader.length, newWidth: h.length, oldCodec: oldCodec!.codec, newCodec: codec, sameLayout });
-      acc = new DiffAccumulator(columns);
+      acc = new DiffAccumulator(plan, RenameScorer.create(columns, canon));
       return [];
     },
     keys,
@@ -50,7 +53,7 @@ export async function diffSequence(oldIn: DiffInput, newIn: DiffInput, spec: Dif
   );
   differ.finish(acc!);
   return acc!.result([], {
-    old: { name: oldLayout.sheetName, names: oldLayout.sheetNames, header: oldLayout.header },
-    new: { name: newLayout.sheetName, names: newLayout.sheetNames, header: newLayout.header },
+    old: { name: oldLayout.sheetName, names: oldLayout.sheetNames, header: oldLayout.header, headerRow: oldLayout.headerRow },
+    new: { name: newLayout.sheetName, names: newLayout.sheetNames, header: newLayout.header, headerRow: newLayout.headerRow },
   });
 }

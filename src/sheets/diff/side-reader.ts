@@ -1,4 +1,5 @@
 import { open } from 'node:fs/promises';
+import { HeaderRowDetector } from '../../domain/header-row.js';
 import { CELL_CODEC, encodeCellsText, type RecordCodec } from '../../domain/keyed/record-codec.js';
 import { uniqueHeaders, type CellValue } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
@@ -17,6 +18,8 @@ export interface SideLayout {
   sheetName: string;
   sheetNames: string[];
   header: string[];
+  /** 1-based source row of the header (chosen, or detected). */
+  headerRow: number;
   codec: RecordCodec;
   /** Identifies the codec: equal ids and equal headers mean equal bytes are equal rows. */
   codecId: string;
@@ -47,13 +50,17 @@ function headerOf(cells: readonly CellValue[]): string[] {
  * UTF-8 CSV/TSV is passed through as raw record bytes (the fast path: no text decoding for rows
  * whose key is plain). Everything else (xlsx, xls, other encodings) goes through its reader and
  * is encoded with encodeCells. Rows above the header row and blank rows are skipped; cells right
- * of the header's last named column are not part of the diff.
+ * of the header's last named column are not part of the diff. Without `opts.headerRow` the first
+ * non-blank rows are held (copied) until detectHeaderRow decides, then replayed: the per-row
+ * cost after that is one test of a flag.
  *
  * @throws AppError `empty_sheet` without a header, `too_many_rows`, `too_many_cells`, and the
  *   readers' codes.
  */
 export async function readSide(path: string, format: SheetFormat, opts: ReadTableOptions, keyColumns: KeyColumns, keys: KeyEncoder, emit: EmitRow): Promise<SideLayout> {
-  const headerRow = opts.headerRow ?? 1;
+  let headerRow = opts.headerRow ?? 1;
+  const detector = opts.headerRow === undefined ? new HeaderRowDetector() : undefined;
+  let detecting = detector !== undefined;
   const maxCells = opts.maxCells ?? 30_000_000;
   let header: string[] | undefined;
   let width = 0;
@@ -82,7 +89,21 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
     codec = csvCodec;
     codecId = `csv:${delimiter}`;
     const text = new TextDecoder();
-    await scanCsvRecords(path, start, delimiter, (buf, s, e, rowNumber, quoted) => {
+    const held: [Buffer, number, boolean][] = [];
+    const decide = (): void => {
+      headerRow = detector!.headerRow();
+      detecting = false;
+      for (const [b, n, q] of held) onRecord(b, 0, b.length, n, q);
+      held.length = 0;
+    };
+    const onRecord = (buf: Buffer, s: number, e: number, rowNumber: number, quoted: boolean): void => {
+      if (detecting) {
+        const cells = parseCsvRecord(text.decode(buf.subarray(s, e)), delimiter);
+        if (lastNonEmpty(cells) < 0) return;
+        held.push([Buffer.from(buf.subarray(s, e)), rowNumber, quoted]);
+        if (detector!.add(rowNumber, cells)) decide();
+        return;
+      }
       if (rowNumber < headerRow) return;
       if (rowNumber === headerRow) return setHeader(parseCsvRecord(text.decode(buf.subarray(s, e)), delimiter));
       let blank = true;
@@ -113,13 +134,29 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
       const cells = csvCodec.decode(buf, s, e, width);
       const key = keys.fromCells(cells, keyIdx);
       emit(key, 0, key.length, buf, s, e, rowNumber);
-    }, opts.signal);
+    };
+    await scanCsvRecords(path, start, delimiter, onRecord, opts.signal);
+    if (detecting) decide();
     if (header === undefined) noHeader(CSV_SHEET_NAME);
-    return { sheetName: CSV_SHEET_NAME, sheetNames: [CSV_SHEET_NAME], header: header!, codec, codecId };
+    return { sheetName: CSV_SHEET_NAME, sheetNames: [CSV_SHEET_NAME], header: header!, headerRow, codec, codecId };
   }
 
   let rowBuf = Buffer.allocUnsafe(64 * 1024);
-  const info = await readRows(path, format, opts, (rowNumber, cells) => {
+  const held: [number, CellValue[]][] = [];
+  const decide = (): void => {
+    headerRow = detector!.headerRow();
+    detecting = false;
+    for (const [n, cells] of held) onRow(n, cells);
+    held.length = 0;
+  };
+  const onRow = (rowNumber: number, cells: CellValue[]): void => {
+    if (detecting) {
+      if (lastNonEmpty(cells) < 0) return;
+      const copy = cells.slice(); // a reader may reuse its row array once the call returns
+      held.push([rowNumber, copy]);
+      if (detector!.add(rowNumber, copy)) decide();
+      return;
+    }
     if (rowNumber < headerRow) return;
     if (rowNumber === headerRow) return setHeader(cells);
     if (lastNonEmpty(cells) < 0) return;
@@ -130,9 +167,11 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
     const text = encodeCellsText(cells, width);
     if (text.length * 3 > rowBuf.length) rowBuf = Buffer.allocUnsafe(text.length * 3);
     emit(key, 0, key.length, rowBuf, 0, rowBuf.write(text, 0), rowNumber);
-  });
+  };
+  const info = await readRows(path, format, opts, onRow);
+  if (detecting) decide();
   if (header === undefined || header.length === 0) noHeader(info.sheetName);
-  return { sheetName: info.sheetName, sheetNames: info.sheetNames, header: header!, codec: CELL_CODEC, codecId: 'cells' };
+  return { sheetName: info.sheetName, sheetNames: info.sheetNames, header: header!, headerRow, codec: CELL_CODEC, codecId: 'cells' };
 }
 
 /** The delimiter and start offset when `path` is a UTF-8 CSV the raw scanner can take. */

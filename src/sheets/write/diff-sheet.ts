@@ -13,16 +13,26 @@ const ROW_FILL: Record<ChangeType, Fill | undefined> = {
   duplicate: 'orange',
 };
 
-function headerColumn(c: DiffColumn): ColumnSpec {
+// Column headers take stronger shades than the row fills (C6EFCE, FFC7CE), so an added column
+// never reads as an added row.
+const ADDED_COLUMN: Fill = '#63BE7B';
+const REMOVED_COLUMN: Fill = '#F8696B';
+
+function headerColumn(c: DiffColumn, movedFrom: ReadonlyMap<string, string>): ColumnSpec {
   switch (c.status) {
     case 'key':
       return { header: c.name, headerFill: 'blue', width: 16 };
     case 'added':
-      return { header: `${c.name} (added)`, headerFill: 'green', width: 16 };
+      return { header: `${c.name} (added)`, headerFill: ADDED_COLUMN, width: 16 };
     case 'removed':
-      return { header: `${c.name} (removed)`, headerFill: 'red', width: 16 };
-    default:
-      return { header: c.name, width: 16 };
+      return { header: `${c.name} (removed)`, headerFill: REMOVED_COLUMN, width: 16 };
+    default: {
+      const notes: string[] = [];
+      if (c.renamedFrom !== undefined) notes.push(`was ${c.renamedFrom}`);
+      const from = movedFrom.get(c.name);
+      if (from !== undefined) notes.push(`moved from ${from}`);
+      return { header: notes.length ? `${c.name} (${notes.join(', ')})` : c.name, width: 16 };
+    }
   }
 }
 
@@ -30,16 +40,19 @@ const shown = (v: CellValue): string => (v === null || v === '' ? '(empty)' : ce
 
 /**
  * Streams the Diff worksheet: a header row (`Change`, then the diff's columns; added and
- * removed columns marked in text and colour), then one row per change. Added rows are green,
+ * removed columns marked in text and in header fills darker than the row fills, renamed and
+ * moved columns marked in text: `Amount (was Total)`, `price (moved from D)`), then one row per
+ * change. Added rows are green,
  * removed red, duplicate-key rows orange; a changed cell is yellow and reads `new ← old`, so
  * the old value is visible without hovering. Header frozen, autofilter on. Past Excel's last
  * row the sheet ends with a note pointing to the CSV export.
  */
 export async function writeDiffSheet(result: DiffResult, xlsx: XlsxWriter): Promise<void> {
   const columns = result.columns.slice(0, EXCEL_MAX_COLUMNS - 1);
+  const movedFrom = new Map(result.summary.columns.moved.map((m) => [m.name, m.oldColumn]));
   const sheet = await xlsx.addSheet({
     name: 'Diff',
-    columns: [{ header: 'Change', width: 12 }, ...columns.map(headerColumn)],
+    columns: [{ header: 'Change', width: 12 }, ...columns.map((c) => headerColumn(c, movedFrom))],
     autoFilter: true,
   });
   const width = columns.length + 1;

@@ -15,9 +15,10 @@ export interface DiffMeta {
 type Line = { cells: CellValue[]; fill?: Fill; header?: boolean; bold?: boolean };
 
 /**
- * The Summary sheet: both files, the key, counts per change type, added/removed columns,
- * changed cells per column and the options. The label cell carries the row's colour; values
- * stay plain except in header rows.
+ * The Summary sheet: both files (name, sheet, header row), the key, counts per change type,
+ * the column changes (added, removed, moved with where from and to, renamed by the options,
+ * renames suggested with their score), changed cells per column and the options. The label
+ * cell carries the row's colour; values stay plain except in header rows.
  */
 export async function writeSummarySheet(result: DiffResult, meta: DiffMeta, xlsx: XlsxWriter): Promise<void> {
   const s = result.summary;
@@ -31,9 +32,9 @@ export async function writeSummarySheet(result: DiffResult, meta: DiffMeta, xlsx
   };
   lines.push({ cells: ['sheetdiff comparison'], bold: true });
   add([]);
-  head(['', 'File', 'Sheet']);
-  add(['Old file', meta.oldName, s.sheets.old]);
-  add(['New file', meta.newName, s.sheets.new]);
+  head(['', 'File', 'Sheet', 'Header row']);
+  add(['Old file', meta.oldName, s.sheets.old, s.headerRows?.old ?? null]);
+  add(['New file', meta.newName, s.sheets.new, s.headerRows?.new ?? null]);
   add(['Key', meta.key.join(', ')]);
   add([]);
   head(['Rows', 'Count']);
@@ -46,9 +47,23 @@ export async function writeSummarySheet(result: DiffResult, meta: DiffMeta, xlsx
   add(['Rows in new file', s.rowCounts.new]);
   add(['Changed cells', s.changedCells]);
   add([]);
-  add(['Columns added', s.columns.added.join(', ')], 'green');
-  add(['Columns removed', s.columns.removed.join(', ')], 'red');
+  const c = s.columns;
+  add(['Columns added', c.added.join(', ')], 'green');
+  add(['Columns removed', c.removed.join(', ')], 'red');
+  add(['Columns moved', c.moved.map((m) => m.name).join(', ')]);
+  add(['Columns renamed', c.renamed.map((r) => `${r.old} → ${r.new}`).join(', ')]);
   add([]);
+  if (c.moved.length) {
+    head(['Moved column', 'From → to', 'Now after']);
+    for (const m of c.moved) add([m.name, `column ${m.oldColumn} → column ${m.newColumn}`, m.after ?? '(first column)']);
+    add([]);
+  }
+  if (c.suggestedRenames.length) {
+    head(['Suggested rename', 'Values that agree', 'Score']);
+    for (const r of c.suggestedRenames) add([`${r.old} → ${r.new}`, `${r.matchingRows} of ${r.rowsWithValues} rows`, r.score]);
+    add(['Not applied: to compare such a pair as one column, pass it in the renames option.']);
+    add([]);
+  }
   head(['Column', 'Changed cells']);
   for (const name of s.columns.compared) add([name, s.columns.changedCellsByColumn[name] ?? 0]);
   add([]);
@@ -59,7 +74,7 @@ export async function writeSummarySheet(result: DiffResult, meta: DiffMeta, xlsx
 
   const sheet = await xlsx.addSheet({
     name: 'Summary',
-    columns: [{ header: 'A', width: 22 }, { header: 'B', width: 40 }, { header: 'C', width: 20 }],
+    columns: [{ header: 'A', width: 24 }, { header: 'B', width: 40 }, { header: 'C', width: 20 }, { header: 'D', width: 12 }],
     header: false,
   });
   for (const line of lines) {

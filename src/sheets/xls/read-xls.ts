@@ -9,6 +9,8 @@ import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '..
 /** Options of {@link readXls}. */
 export interface ReadXlsOptions extends TableLimits {
   sheet?: string;
+  /** Read this sheet when `sheet` is absent and it exists (see ReadTableOptions). */
+  preferSheet?: string;
   signal?: AbortSignal;
   /** Heap limit of the parsing worker. @defaultValue 512 */
   maxHeapMb?: number;
@@ -41,12 +43,14 @@ try {
     cellFormula: false, cellHTML: false, cellStyles: false, WTF: false });
   const names = wb.SheetNames.slice();
   let index = 0;
-  if (workerData.sheet) {
-    index = names.indexOf(workerData.sheet);
+  const wanted = workerData.sheet || workerData.prefer;
+  if (wanted) {
+    index = names.indexOf(wanted);
     if (index < 0) {
-      const w = workerData.sheet.trim().toLowerCase();
+      const w = wanted.trim().toLowerCase();
       index = names.findIndex((n) => n.trim().toLowerCase() === w);
     }
+    if (index < 0 && !workerData.sheet) index = 0;
   }
   const rows = [];
   const ws = index >= 0 ? wb.Sheets[names[index]] : undefined;
@@ -82,7 +86,7 @@ function runWorker(path: string, opts: Omit<ReadXlsOptions, 'maxRows'>): Promise
     opts.signal?.throwIfAborted();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { lib: SHEETJS, path, sheet: opts.sheet ?? '' },
+      workerData: { lib: SHEETJS, path, sheet: opts.sheet ?? '', prefer: opts.preferSheet ?? '' },
       resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 },
       stdout: true,
       stderr: true,

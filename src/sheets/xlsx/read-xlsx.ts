@@ -1,6 +1,6 @@
 import type { Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
-import { selectSheet } from '../select-sheet.js';
+import { findSheet, selectSheet } from '../select-sheet.js';
 import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '../table-builder.js';
 import { readSharedStrings } from './shared-strings.js';
 import { readDateStyles } from './styles.js';
@@ -11,6 +11,8 @@ import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive.js
 /** Options of {@link readXlsx}. */
 export interface ReadXlsxOptions extends TableLimits {
   sheet?: string;
+  /** Read this sheet when `sheet` is absent and it exists and has cells (see ReadTableOptions). */
+  preferSheet?: string;
   signal?: AbortSignal;
   zipLimits?: ZipLimits;
 }
@@ -71,8 +73,11 @@ export async function readXlsxRows(path: string, opts: Omit<ReadXlsxOptions, 'ma
       }
       candidates = [sheet];
     } else {
-      // none chosen: the first visible worksheet with cells, then hidden ones
+      // none chosen: the preferred sheet, the first visible worksheet with cells, then hidden ones
       candidates = [...wb.sheets.filter((s) => !s.hidden && readable(s)), ...wb.sheets.filter((s) => s.hidden && readable(s))];
+      const preferred = opts.preferSheet === undefined ? -1 : findSheet(names, opts.preferSheet);
+      const p = preferred >= 0 ? wb.sheets[preferred]! : undefined;
+      if (p && readable(p)) candidates = [p, ...candidates.filter((s) => s !== p)];
       if (candidates.length === 0) {
         if (names.length === 0) throw ERRORS.emptySheet('The workbook has no sheets');
         throw ERRORS.emptySheet(`The workbook has no worksheet with cells (sheets: ${names.join(', ')})`, { available: names });

@@ -23,6 +23,24 @@ describe('POST /compare/inspect', () => {
     expect(r.duplicates[0]).toEqual([{ key: ['a'], rows: [2, 3], count: 2 }]);
   });
 
+  it('reports the detected header row and the sheets of each file', async () => {
+    const t = await buildTestApp();
+    const res = await upload(t.app, {
+      url: '/api/v1/compare/inspect',
+      fields: {},
+      files: [
+        { name: 'file1', filename: 'old.csv', content: 'Stock report,,\nGenerated,2024-03-01,\n,,\nid,name,qty\n1,a,3\n2,b,5\n' },
+        { name: 'file2', filename: 'new.csv', content: 'id,name,qty\n1,a,3\n' },
+      ],
+    });
+    expect(res.statusCode).toBe(200);
+    const r = KeyReportSchema.parse(res.json());
+    expect(r.files.map(({ sheet, sheets, headerRow, headerRowDetected, rows }) => ({ sheet, sheets, headerRow, headerRowDetected, rows }))).toEqual([
+      { sheet: 'Sheet1', sheets: ['Sheet1'], headerRow: 4, headerRowDetected: true, rows: 2 },
+      { sheet: 'Sheet1', sheets: ['Sheet1'], headerRow: 1, headerRowDetected: true, rows: 1 },
+    ]);
+  });
+
   it('answers a coded problem for a bad file or no file', async () => {
     const t = await buildTestApp();
     const bad = await upload(t.app, {

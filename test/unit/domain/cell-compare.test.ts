@@ -78,4 +78,12 @@ describe('relative tolerance and Excel dates', () => {
     expect(on(45353, '2024-03-01')).toBe(false);
     expect(createCellComparer(opts())(45352, '2024-03-01')).toBe(false);
   });
+
+  it('does not stretch dates by the numeric tolerances', () => {
+    const eq = createCellComparer(opts({ excelDates: true, relativeTolerance: 0.01, numericTolerance: 1 }));
+    expect(eq(45354, '2024-03-05')).toBe(false);
+    expect(eq(45352, '2024-03-02')).toBe(false);
+    expect(eq(45352 + 14.5 / 24, '2024-03-01T14:30:00')).toBe(true);
+    expect(eq(45352, 45353)).toBe(true);
+  });
 });

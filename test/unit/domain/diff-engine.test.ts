@@ -39,9 +39,10 @@ describe('diffTables', () => {
     expect(DiffSummarySchema.parse(r.summary)).toEqual({
       rows: { added: 1, removed: 1, changed: 1, unchanged: 2, duplicateKeys: 0 },
       changedCells: 2,
-      columns: { compared: ['Name', 'qty'], added: [], removed: [], changedCellsByColumn: { Name: 1, qty: 1 } },
+      columns: { compared: ['Name', 'qty'], added: [], removed: [], moved: [], renamed: [], suggestedRenames: [], changedCellsByColumn: { Name: 1, qty: 1 } },
       key: ['ID'],
       sheets: { old: 'Sheet1', new: 'Sheet1' },
+      headerRows: { old: 1, new: 1 },
       rowCounts: { old: 4, new: 4 },
     });
     expect(r.changes.map((c) => [c.type, keyValues(r, c)[0]])).toEqual([
@@ -104,7 +105,7 @@ describe('diffTables', () => {
     const o = table(['id', 'gone', 'same', 'skip'], [['1', 'x', 'a', 'p']]);
     const n = table(['id', 'same', 'new', 'Skip'], [['1', 'b', 'y', 'q']]);
     const r = diffTables(o, n, { key: ['id'], options: options({ ignoreColumns: ['SKIP'] }) });
-    expect(r.summary.columns).toEqual({ compared: ['same'], added: ['new'], removed: ['gone'], changedCellsByColumn: { same: 1 } });
+    expect(r.summary.columns).toMatchObject({ compared: ['same'], added: ['new'], removed: ['gone'], moved: [], changedCellsByColumn: { same: 1 } });
     expect(r.columns.map((c) => `${c.name}:${c.status}`)).toEqual(['id:key', 'same:compared', 'new:added', 'gone:removed']);
     expect(rowValues(r, r.changes[0]!)).toEqual(['1', 'b', 'y', 'x']);
   });

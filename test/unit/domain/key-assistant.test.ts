@@ -37,6 +37,15 @@ describe('inspectKeys', () => {
     expect(inspectKeys([t], { options: options() }).suggestedKeys).toEqual([['a', 'b']]);
   });
 
+  it('reports per file the sheet read, the workbook\'s sheets and the header row', () => {
+    const t = { ...table(['a'], [[1]], 'Data'), sheetNames: ['Notes', 'Data'], headerRow: 3, headerRowDetected: true };
+    const r = inspectKeys([t, left], { options: options() });
+    expect(r.files.map(({ sheet, sheets, headerRow, headerRowDetected }) => ({ sheet, sheets, headerRow, headerRowDetected }))).toEqual([
+      { sheet: 'Data', sheets: ['Notes', 'Data'], headerRow: 3, headerRowDetected: true },
+      { sheet: 'Sheet1', sheets: ['Sheet1'], headerRow: 1, headerRowDetected: false },
+    ]);
+  });
+
   it('reports the duplicate groups of the key asked for, by letter too', () => {
     const r = inspectKeys([left], { key: ['A'], options: options() });
     expect(r.duplicatesFor).toEqual(['sku']);

@@ -49,6 +49,32 @@ describe('sheetdiff diff / inspect', () => {
     expect((await cli('diff', join(dir, 'a.csv'), join(dir, 'missing.csv'), '--key', 'id', '--out', join(dir, 'y.csv'))).code).toBe(2);
   });
 
+  it('reports moved columns and suggested renames, and compares a renamed pair as one with --rename', async () => {
+    await writeFile(join(dir, 'c.csv'), 'id,Total,v\n1,10,x\n2,20,y\n3,30,z\n');
+    await writeFile(join(dir, 'd.csv'), 'Report,,\n,,\nv,id,Amount\nx,1,10\ny,2,20\nz,3,30\n');
+    const out = join(dir, 'cd.csv');
+    const r = await cli('diff', join(dir, 'c.csv'), join(dir, 'd.csv'), '--key', 'id', '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.out[0]).toMatch(/columns \+1 -1 moved 1;/);
+    expect(r.out.slice(1)).toEqual([
+      'moved: v from column C to A (first)',
+      "renamed? Total → Amount: 3 of 3 rows agree; compare them as one with --rename 'Total=Amount'",
+    ]);
+    expect(JSON.parse(await readFile(`${out}.summary.json`, 'utf8')).headerRows).toEqual({ old: 1, new: 3 });
+    const applied = await cli('diff', join(dir, 'c.csv'), join(dir, 'd.csv'), '--key', 'id', '--rename', 'Total=Amount', '--out', out);
+    expect(applied.out[0]).toMatch(/^different: 0 added, 0 removed, 0 changed .* columns \+0 -0 moved 1;/);
+    const same = await cli('diff', join(dir, 'c.csv'), join(dir, 'c.csv'), '--key', 'id', '--new-header-row', '1', '--out', out);
+    expect(same.code).toBe(0);
+  });
+
+  it('inspect reports the detected header row and the sheets', async () => {
+    await writeFile(join(dir, 'titled.csv'), 'Stock report\n\nid,v\n1,a\n2,b\n');
+    const r = await cli('inspect', join(dir, 'titled.csv'));
+    expect(JSON.parse(r.out.join('\n')).files[0]).toMatchObject({ sheet: 'Sheet1', sheets: ['Sheet1'], headerRow: 3, headerRowDetected: true, rows: 2 });
+    const chosen = await cli('inspect', join(dir, 'titled.csv'), '--header-row', '3');
+    expect(JSON.parse(chosen.out.join('\n')).files[0]).toMatchObject({ headerRow: 3, headerRowDetected: false });
+  });
+
   it('inspect prints the key report as JSON', async () => {
     const r = await cli('inspect', join(dir, 'a.csv'), join(dir, 'b.csv'));
     expect(r.code).toBe(0);

@@ -66,6 +66,9 @@ describe('files written by another tool (SheetJS)', () => {
     const err = (await readTable(xlsPath, 'xls', { maxRows: 100, sheet: 'nope' }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('sheet_not_found');
     expect(err.details?.available).toEqual(['Data', 'Other']);
+    // a preferred sheet is read when it exists, and is no error when it does not
+    expect((await readTable(xlsPath, 'xls', { maxRows: 100, preferSheet: 'OTHER' })).sheetName).toBe('Other');
+    expect((await readTable(xlsPath, 'xls', { maxRows: 100, preferSheet: 'nope' })).sheetName).toBe('Data');
     const many = (await readTable(xlsPath, 'xls', { maxRows: 2 }).catch((e: unknown) => e)) as AppError;
     expect(many.code).toBe('too_many_rows');
   });

@@ -131,6 +131,28 @@ describe('readTable (xlsx)', () => {
     expect(err.details?.available).toEqual(['First', 'Second']);
   });
 
+  it('reads a preferred sheet when it exists and has cells, else the first sheet with cells', async () => {
+    const parts: XlsxParts = {
+      sheets: [
+        { name: 'First', table: [['a'], [1]] },
+        { name: 'Empty', table: [] },
+        { name: 'Second', table: [['b'], [2]] },
+      ],
+    };
+    expect((await xlsx(parts, { preferSheet: ' second ' })).sheetName).toBe('Second');
+    expect((await xlsx(parts, { preferSheet: 'Third' })).sheetName).toBe('First');
+    expect((await xlsx(parts, { preferSheet: 'Empty' })).sheetName).toBe('First');
+    expect((await xlsx(parts, { sheet: 'First', preferSheet: 'Second' })).sheetName).toBe('First');
+  });
+
+  it('detects the header row below a title unless one is chosen', async () => {
+    const parts: XlsxParts = { sheets: [{ name: 'S', table: [['Stock 2024'], [], ['id', 'qty'], ['A', 1], ['B', 2]] }] };
+    const t = await xlsx(parts);
+    expect([t.headerRow, t.headerRowDetected, t.header, t.rowNumbers]).toEqual([3, true, ['id', 'qty'], [4, 5]]);
+    const chosen = await xlsx(parts, { headerRow: 1 });
+    expect([chosen.headerRow, chosen.headerRowDetected, chosen.header]).toEqual([1, false, ['Stock 2024', 'B']]);
+  });
+
   it('uses the header row option and fails with too_many_rows and empty_sheet', async () => {
     const parts: XlsxParts = {
       sheets: [{ name: 'S', rows: row(1, ['A1', 'inlineStr', 'title']) + row(3, ['A3', 'inlineStr', 'id']) + row(4, ['A4', 'n', '1']) + row(5, ['A5', 'n', '2']) }],
