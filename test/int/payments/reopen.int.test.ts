@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JobViewSchema, PaymentMessageSchema } from '../../../src/contracts/index.js';
-import { getOrder } from '../../../src/services/payment-orders.js';
-import { settlementOf } from '../../../src/services/settlement.js';
+import { getOrder, markOrder } from '../../../src/services/payment-orders.js';
+import { balanceSettlement, claimSettlement, settlementOf } from '../../../src/services/settlement.js';
 import { cookieOf, upload } from '../api/support.js';
 import { drainPayments, eventTypes, jobAwaitingPayment, paymentsHarness, sweep, type PaymentsHarness } from './support.js';
 
@@ -120,6 +120,21 @@ describe('POST /compare/jobs/{id}/payment', () => {
     expect((await reopen(h, jobId, { cookie })).statusCode).toBe(202);
     expect(await drainPayments(h, jobId)).toBe(1);
     expect((await h.t.jobs.get(jobId))?.payment?.orderId).toBe(`${orderId}r3`);
+  });
+
+  it('opens no new order while a payment for the job is being applied', async () => {
+    const h = await paymentsHarness();
+    const late = await expiredJob(h);
+    // The closed order turned out paid (the payer was faster than the close): its hand-over is on the way.
+    await markOrder(h.deps, late.orderId, ['closed'], 'paid', Date.now(), { transactionId: 'tx-late', paidAt: Date.now() });
+    expect((await reopen(h, late.jobId, { cookie: late.cookie })).json()).toMatchObject({ status: 'compared' });
+    expect(await orderRequests(h, late.jobId)).toBe(0);
+
+    const other = await expiredJob(h);
+    // A balance payment claimed the job and is about to mark it paid.
+    await claimSettlement(h.deps, other.jobId, balanceSettlement('acc', other.jobId));
+    expect((await reopen(h, other.jobId, { cookie: other.cookie })).statusCode).toBe(202);
+    expect(await orderRequests(h, other.jobId)).toBe(0);
   });
 
   it('answers 404 to others, 409 before compare and once paid or free, 410 cancelled or expired', async () => {
