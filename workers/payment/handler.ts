@@ -21,14 +21,24 @@ import { runPaymentSweeps } from './sweeps.js';
 
 async function openOrder(ctx: JobContext, deps: WorkerDeps, amount: number, asked: string | undefined): Promise<Outcome | null> {
   const job = ctx.job;
-  const attempt = job.payment ? orderAttempt(job.payment.orderId) + 1 : 1;
-  const orderId = orderIdForJob(job.id, attempt);
+  let attempt = job.payment ? orderAttempt(job.payment.orderId) + 1 : 1;
+  let orderId = orderIdForJob(job.id, attempt);
   if (asked !== undefined && asked !== orderId) {
     // A re-open request for an order the job is past (it was opened and closed since): stale.
     ctx.log.info({ asked, next: orderId }, 'request for another payment order than the next one; ignored');
     return null;
   }
   const now = Date.now();
+  // A retry finds its own order open and re-sends it. An order opened by a run that died before
+  // attaching it, and closed or expired since, cannot be shown again: take the next attempt. One
+  // that was paid meanwhile settles the job through its own hand-over.
+  for (let existing = await getOrder(deps, orderId); existing && !(existing.status === 'open' && existing.expiresAt > now); existing = await getOrder(deps, orderId)) {
+    if (existing.status !== 'closed' && existing.status !== 'open') {
+      ctx.log.info({ orderId, status: existing.status }, 'the order for this attempt was paid; its payment settles the job');
+      return null;
+    }
+    orderId = orderIdForJob(job.id, ++attempt);
+  }
   const order = await saveOrder(deps, {
     orderId,
     kind: 'job',

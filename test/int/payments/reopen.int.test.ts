@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { JobViewSchema, PaymentMessageSchema } from '../../../src/contracts/index.js';
-import { getOrder, markOrder } from '../../../src/services/payment-orders.js';
+import { getOrder, markOrder, saveOrder } from '../../../src/services/payment-orders.js';
 import { balanceSettlement, claimSettlement, settlementOf } from '../../../src/services/settlement.js';
 import { cookieOf, upload } from '../api/support.js';
 import { drainPayments, eventTypes, jobAwaitingPayment, paymentsHarness, sweep, type PaymentsHarness } from './support.js';
@@ -135,6 +135,20 @@ describe('POST /compare/jobs/{id}/payment', () => {
     await claimSettlement(h.deps, other.jobId, balanceSettlement('acc', other.jobId));
     expect((await reopen(h, other.jobId, { cookie: other.cookie })).statusCode).toBe(202);
     expect(await orderRequests(h, other.jobId)).toBe(0);
+  });
+
+  it('skips an order a crashed run opened and never attached, once it is closed', async () => {
+    const h = await paymentsHarness();
+    const { jobId, orderId, cookie } = await expiredJob(h);
+    // r2 was saved (and sent to WeChat) by a run that died before attaching it; the sweep closed it.
+    const now = Date.now();
+    await saveOrder(h.deps, { orderId: `${orderId}r2`, kind: 'job', jobId, accountId: 'acc', amount: 250, createdAt: now, expiresAt: now + 1 });
+    await markOrder(h.deps, `${orderId}r2`, ['open'], 'closed', now);
+    expect((await reopen(h, jobId, { cookie })).statusCode).toBe(202);
+    expect(await drainPayments(h, jobId)).toBe(1);
+    const job = await h.t.jobs.get(jobId);
+    expect(job).toMatchObject({ status: 'awaiting_payment', payment: { orderId: `${orderId}r3` } });
+    expect(h.wx.orders.get(`${orderId}r3`)?.code_url).toBe(job?.payment?.codeUrl);
   });
 
   it('answers 404 to others, 409 before compare and once paid or free, 410 cancelled or expired', async () => {
