@@ -96,6 +96,7 @@ async function requestRefund(deps: RefundDeps, provider: PaymentProvider, order:
     return now + retryDelay(t, failures);
   }
   paymentMetrics.refund('requested');
+  deps.log.warn({ orderId: order.orderId, jobId: order.jobId, refundId, status: answer.status }, 'payment refund requested');
   return recordRefund(deps, order, answer, now, t);
 }
 

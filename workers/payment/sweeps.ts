@@ -127,7 +127,9 @@ async function sweepRefunds(deps: WorkerDeps, provider: PaymentProvider, now: nu
     let next: number | null = null;
     try {
       if (s?.kind === 'order') next = await advanceOrderRefund(deps, provider, s.orderId, now, timing);
-      else if (s?.kind === 'balance') await refundBalancePayment(deps, s.accountId, s.jobId, now, 'not delivered');
+      else if (s?.kind === 'balance' && (await refundBalancePayment(deps, s.accountId, s.jobId, now, 'not delivered'))) {
+        deps.log.warn({ jobId: s.jobId, accountId: s.accountId }, 'balance payment credited back');
+      }
     } catch (err) {
       // e.g. the provider's refund query failed: look again after a while, never drop it.
       paymentMetrics.refund('error');
