@@ -24,6 +24,7 @@ import fileRoutes from './routes/files.js';
 import healthRoutes from './routes/health.js';
 import jobDownloadRoutes from './routes/job-downloads.js';
 import jobEventRoutes from './routes/job-events.js';
+import jobPaymentRoutes from './routes/job-payment.js';
 import wechatpayRoutes from './routes/wechatpay.js';
 import type { AppDeps } from './types.js';
 
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (deps.config.payment.provider === 'dev') await app.register(devPayRoutes, opts);
     if (deps.config.payment.provider === 'wechat') await app.register(wechatpayRoutes, opts);
     await app.register(billingRoutes, opts);
+    await app.register(jobPaymentRoutes, opts);
   }
   if (deps.config.storage.driver === 'local') await app.register(fileRoutes);
   if (deps.config.http.serveWebApp) await app.register(webApp, { dir: deps.config.http.webAppDir });

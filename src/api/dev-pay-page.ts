@@ -18,10 +18,12 @@ small{color:#777}</style></head><body><div class="card">${body}</div></body></ht
 }
 
 /** GET /dev/pay/{orderId} */
-export function renderDevPayPage(o: { orderId: string; jobId: string; amount: number; paid: boolean; action: string }): string {
+export function renderDevPayPage(o: { orderId: string; jobId: string; amount: number; paid: boolean; closed?: boolean; action: string }): string {
   const action = o.paid
     ? '<p><strong>This order is already paid.</strong></p>'
-    : `<form method="post" action="${escape(o.action)}"><button type="submit">Pay ${yuan(o.amount)}</button></form>`;
+    : o.closed
+      ? '<p><strong>This order has expired and was closed.</strong> Ask for a new payment code.</p>'
+      : `<form method="post" action="${escape(o.action)}"><button type="submit">Pay ${yuan(o.amount)}</button></form>`;
   return page(
     `Pay ${yuan(o.amount)} — sheetdiff (dev)`,
     `<h1>sheetdiff dev payment</h1><p class="amount">${yuan(o.amount)}</p>

@@ -48,7 +48,7 @@ export const PaymentOrderSchema = z.object({
   currency: z.literal('CNY'),
   codeUrl: z.string().describe('encode as a QR code; WeChat opens it'),
   expiresAt: z.string(),
-  status: z.enum(['open', 'paid', 'closed', 'refunded']),
+  status: z.enum(['open', 'paid', 'closed', 'refunding', 'refunded']),
 });
 export type PaymentOrder = z.infer<typeof PaymentOrderSchema>;
 

@@ -12,6 +12,7 @@
  */
 export * from './billing.js';
 export * from './jobs.js';
+export * from './job-payment.js';
 export * from './messages.js';
 export * from './problem.js';
 export * from './exports.js';

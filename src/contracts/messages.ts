@@ -16,9 +16,16 @@ export type Envelope = z.infer<typeof EnvelopeSchema>;
 
 /** compare stream: diff the job's two inputs. */
 export const CompareRequestedSchema = EnvelopeSchema.extend({ type: z.literal('CompareRequested') });
-/** payment stream: a job was compared (create an order or skip payment), or a payment was notified. */
+/**
+ * payment stream: a job was compared (create an order or skip payment), or a payment was notified.
+ * A `JobCompared` sent to re-open payment names the order it asks for (`…r<n>`), so a late or
+ * repeated request never opens an order nobody asked for.
+ */
 export const PaymentMessageSchema = z.discriminatedUnion('type', [
-  EnvelopeSchema.extend({ type: z.literal('JobCompared') }),
+  EnvelopeSchema.extend({
+    type: z.literal('JobCompared'),
+    payload: z.object({ orderId: z.string().max(64).optional() }).default({}),
+  }),
   EnvelopeSchema.extend({
     type: z.literal('PaymentNotified'),
     payload: z.object({ orderId: z.string(), transactionId: z.string(), amount: z.number().int() }),

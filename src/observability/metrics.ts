@@ -131,7 +131,14 @@ const paymentCounters = {
     new Counter({ name: 'sheetdiff_payment_orders_total', help: 'payment orders entering a state (created, paid, closed, refunded…)', labelNames: ['state'] }),
   ),
   notifications: once('sheetdiff_payment_notifications_total', () =>
-    new Counter({ name: 'sheetdiff_payment_notifications_total', help: 'payment notifications received, by outcome (applied, duplicate, ignored, rejected_<code>, invalid, unknown_order, mismatch, error)', labelNames: ['outcome'] }),
+    new Counter({ name: 'sheetdiff_payment_notifications_total', help: 'payment notifications received, by outcome (applied, duplicate, ignored, refund_recorded, rejected_<code>, invalid, unknown_order, mismatch, error)', labelNames: ['outcome'] }),
+  ),
+  refunds: once('sheetdiff_payment_refunds_total', () =>
+    new Counter({
+      name: 'sheetdiff_payment_refunds_total',
+      help: 'refunds by outcome: requested (sent to the provider), succeeded, closed (provider closed it; retried), abnormal (provider could not pay it back; needs an operator), error (the request failed; retried), balance (credited back to the balance)',
+      labelNames: ['outcome'],
+    }),
   ),
 };
 
@@ -162,6 +169,10 @@ export const paymentMetrics = {
   /** A notification was handled with `outcome` (e.g. `applied`, `duplicate`, `rejected_signature`). */
   notification(outcome: string): void {
     paymentCounters.notifications.inc({ outcome: bounded('notifications', outcome) });
+  },
+  /** A refund reached `outcome` (`requested`, `succeeded`, `closed`, `abnormal`, `error`, `balance`). */
+  refund(outcome: string): void {
+    paymentCounters.refunds.inc({ outcome: bounded('refunds', outcome) });
   },
 };
 

@@ -20,6 +20,21 @@ export interface ProviderOrderState {
   appid?: string;
 }
 
+/**
+ * A refund as the provider reports it. WeChat's `status`: PROCESSING, SUCCESS, CLOSED (closed
+ * without paying back: a new refund must be made), ABNORMAL (could not be paid back, e.g. the
+ * payer's card is gone: an operator resolves it in the merchant platform); `missing` when the
+ * provider does not know the refund id.
+ */
+export interface ProviderRefund {
+  refundId: string;
+  status: 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL' | 'missing';
+  /** The provider's own id of the refund (WeChat's `refund_id`). */
+  providerRefundId?: string;
+  /** When the money went back (ms since epoch), once SUCCESS. */
+  successAt?: number;
+}
+
 export interface PaymentProvider {
   readonly name: 'dev' | 'wechat';
   /** Opens (or re-opens: same orderId and arguments → same order) a Native order for `amount` fen. */
@@ -28,14 +43,16 @@ export interface PaymentProvider {
   queryOrder(orderId: string): Promise<ProviderOrderState>;
   /** Closes an unpaid order; resolves `paid` instead when the payer was faster. Idempotent. */
   closeOrder(orderId: string): Promise<'closed' | 'paid'>;
-  /** Refunds a paid order (idempotent per refundId). */
-  refund(r: { orderId: string; refundId: string; amount: number; total: number; reason: string }): Promise<{ refundId: string; status: string }>;
+  /** Refunds a paid order (idempotent per refundId: a repeat answers the refund's current state). */
+  refund(r: { orderId: string; refundId: string; amount: number; total: number; reason: string }): Promise<ProviderRefund>;
+  /** The refund's current state at the provider (the source of truth when no notification came). */
+  queryRefund(refundId: string): Promise<ProviderRefund>;
 }
 
 /**
  * The dev provider: the code URL is our own /dev/pay page; paying posts the same notification a
  * verified WeChat one would. It keeps no state of its own: orders are never paid "behind our
- * back", so a query answers `open` and close and refund only acknowledge.
+ * back", so a query answers `open`, close and refund only acknowledge (a refund succeeds at once).
  */
 export function createDevProvider(cfg: { publicBaseUrl: string }): PaymentProvider {
   return {
@@ -50,6 +67,9 @@ export function createDevProvider(cfg: { publicBaseUrl: string }): PaymentProvid
       return 'closed';
     },
     async refund({ refundId }) {
+      return { refundId, status: 'SUCCESS', successAt: Date.now() };
+    },
+    async queryRefund(refundId) {
       return { refundId, status: 'SUCCESS' };
     },
   };

@@ -41,6 +41,18 @@ export const WechatTransactionSchema = z.looseObject({
 });
 export type WechatTransaction = z.infer<typeof WechatTransactionSchema>;
 
+/** The decrypted resource of a `REFUND.*` notification (SUCCESS, ABNORMAL, CLOSED). */
+export const WechatRefundSchema = z.looseObject({
+  mchid: z.string(),
+  out_trade_no: z.string(),
+  out_refund_no: z.string(),
+  refund_id: z.string().optional(),
+  refund_status: z.enum(['SUCCESS', 'CLOSED', 'ABNORMAL', 'PROCESSING']),
+  success_time: z.string().optional(),
+  amount: z.looseObject({ total: z.number().int(), refund: z.number().int() }),
+});
+export type WechatRefund = z.infer<typeof WechatRefundSchema>;
+
 export type VerifyResult =
   | { ok: true; eventType: string; notificationId: string; resource: unknown }
   | { ok: false; status: 400 | 401 | 500; code: string; message: string };

@@ -7,7 +7,7 @@
 import { Wechatpay } from 'wechatpay-axios-plugin';
 import type { Config } from '../config/env.js';
 import { ERRORS } from '../errors/index.js';
-import type { PaymentProvider, ProviderOrderState } from './provider.js';
+import type { PaymentProvider, ProviderOrderState, ProviderRefund } from './provider.js';
 import { loadWechatKeys, type WechatKeys } from './wechat-keys.js';
 
 type Call = (path: string, method: 'get' | 'post', data?: unknown, params?: Record<string, unknown>) => Promise<{ status: number; data: unknown }>;
@@ -26,6 +26,21 @@ const STATES: Record<string, ProviderOrderState['state']> = {
   PAYERROR: 'closed',
   REFUND: 'refunded',
 };
+
+const REFUND_STATUSES = new Set(['PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL']);
+
+/** A refund answer (create or query) as our record keeps it; an unknown status counts as PROCESSING. */
+function toRefund(refundId: string, data: unknown): ProviderRefund {
+  const d = data as { out_refund_no?: string; refund_id?: string; status?: string; success_time?: string };
+  const status = (REFUND_STATUSES.has(d.status ?? '') ? d.status : 'PROCESSING') as ProviderRefund['status'];
+  const at = d.success_time ? Date.parse(d.success_time) : NaN;
+  return {
+    refundId: d.out_refund_no ?? refundId,
+    status,
+    ...(d.refund_id ? { providerRefundId: d.refund_id } : {}),
+    ...(status === 'SUCCESS' && Number.isFinite(at) ? { successAt: at } : {}),
+  };
+}
 
 interface AxiosLikeError {
   response?: { status?: number; data?: { code?: string; message?: string } };
@@ -114,10 +129,18 @@ export function createWechatProvider(cfg: Config['payment']['wechat'], keys: Wec
           reason: reason.slice(0, 80),
           amount: { refund: amount, total, currency: 'CNY' },
         });
-        const d = data as { out_refund_no?: string; status?: string };
-        return { refundId: d.out_refund_no ?? refundId, status: d.status ?? 'PROCESSING' };
+        return toRefund(refundId, data);
       } catch (err) {
         throw providerError('refund', err);
+      }
+    },
+    async queryRefund(refundId) {
+      try {
+        const { data } = await call(`v3/refund/domestic/refunds/${encodeURIComponent(refundId)}`, 'get');
+        return toRefund(refundId, data);
+      } catch (err) {
+        if ((err as AxiosLikeError).response?.data?.code === 'RESOURCE_NOT_EXISTS') return { refundId, status: 'missing' };
+        throw providerError('refund query', err);
       }
     },
   };

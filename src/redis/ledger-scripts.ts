@@ -1,6 +1,6 @@
 /**
- * Typed wrappers of the money scripts (ledger.lua, order-transition.lua); re-exported by
- * scripts.ts with the job runtime's wrappers.
+ * Typed wrappers of the payment scripts (ledger.lua, order-transition.lua, job-note.lua);
+ * re-exported by scripts.ts with the job runtime's wrappers.
  */
 import type { Redis } from 'ioredis';
 import { runCall, type ScriptCall } from './script-loader.js';
@@ -50,5 +50,19 @@ export function orderTransitionScript(
     keys: [k.order, k.open, k.paid],
     argv: [a.from.join(','), a.to, a.now, ...fields],
     parse: (r) => r === 1,
+  });
+}
+
+/** job-note.lua: an event in a job's history without a state change, once per marker; the event id or null. */
+export function jobNoteScript(
+  redis: Redis,
+  k: { job: string; events: string; channel: string },
+  a: { marker: string; type: string; now: number; data?: Record<string, unknown> },
+): Promise<string | null> {
+  return runCall(redis, {
+    name: 'job-note',
+    keys: [k.job, k.events, k.channel],
+    argv: [a.marker, a.type, a.now, a.data ? JSON.stringify(a.data) : ''],
+    parse: (r) => (typeof r === 'string' ? r : null),
   });
 }

@@ -16,6 +16,7 @@ export const SCRIPT_NAMES = [
   'enqueue',
   'finish',
   'heartbeat',
+  'job-note',
   'ledger',
   'order-transition',
   'progress',

@@ -8,7 +8,9 @@
  */
 import { ERRORS } from '../errors/index.js';
 import type { JobRecord } from '../jobs/types.js';
+import { paymentMetrics } from '../observability/metrics.js';
 import type { ServiceDeps } from './deps.js';
+import { noteJobEvent } from './job-notes.js';
 import { applyLedger, entryByKey, getBalance } from './ledger.js';
 import { balanceSettlement, claimSettlement, markDelivering, settlementOf } from './settlement.js';
 
@@ -88,9 +90,32 @@ export async function completeBalancePayment(deps: Deps, jobId: string, accountI
       outcome = job?.paid ? 'paid' : 'refunded';
     }
   }
-  if (outcome === 'refunded') {
-    await applyLedger(deps, { accountId, key: jobRefundKey(jobId), delta: -entry.delta, kind: 'refund', ref: jobId, now });
-  }
+  if (outcome === 'refunded') await refundBalancePayment(deps, accountId, jobId, now, claim.outcome === 'other' ? 'paid otherwise' : 'not payable');
   await deps.redis.zrem(pending, mine);
   return outcome;
+}
+
+/**
+ * Credits a job's balance payment back (ledger key `refund:job:<id>`, so at most once) and notes
+ * `refunded` in the job's history. Returns false when there was no balance payment to give back.
+ */
+export async function refundBalancePayment(
+  deps: Pick<ServiceDeps, 'redis' | 'keys'>,
+  accountId: string,
+  jobId: string,
+  now: number,
+  reason: string,
+): Promise<boolean> {
+  const entry = await entryByKey(deps, accountId, jobPaymentKey(jobId));
+  if (!entry) return false;
+  const credit = await applyLedger(deps, { accountId, key: jobRefundKey(jobId), delta: -entry.delta, kind: 'refund', ref: jobId, now });
+  if (credit.code === 'applied') paymentMetrics.refund('balance');
+  const entryId = credit.code === 'insufficient' ? '' : credit.entryId;
+  await noteJobEvent(deps, jobId, {
+    marker: 'refunded:balance',
+    type: 'refunded',
+    now,
+    data: { method: 'balance', amount: -entry.delta, currency: 'CNY', entryId, reason },
+  });
+  return true;
 }

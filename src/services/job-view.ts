@@ -17,6 +17,7 @@ export function jobLinks(id: string) {
     exportXlsx: `${self}/export?format=xlsx`,
     exportCsv: `${self}/export?format=csv`,
     cancel: `${self}/cancel`,
+    payment: `${self}/payment`,
   };
 }
 

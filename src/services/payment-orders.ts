@@ -12,7 +12,15 @@ import type { Keys } from '../redis/keys.js';
 import { orderTransitionScript } from '../redis/scripts.js';
 import { applyLedger } from './ledger.js';
 
-export const ORDER_STATUSES = ['open', 'paid', 'closed', 'refunded'] as const;
+/**
+ * `open → paid → refunding → refunded`, or `open → closed` (a closed order may still turn out
+ * paid: the payer was faster than the close). `refunding`: a refund was asked for and is not
+ * through yet (the provider's own status is `refundStatus`).
+ */
+export const ORDER_STATUSES = ['open', 'paid', 'closed', 'refunding', 'refunded'] as const;
+
+/** Our side of a refund: `REQUESTING` (decided, not yet accepted by the provider), then the provider's status. */
+export const REFUND_STATUSES = ['REQUESTING', 'PROCESSING', 'SUCCESS', 'CLOSED', 'ABNORMAL'] as const;
 
 const num = z.coerce.number().int();
 /** A payment order as stored (hash `keys.paymentOrder(id)`). */
@@ -29,7 +37,22 @@ export const OrderRecordSchema = z.object({
   expiresAt: num,
   transactionId: z.string().optional(),
   paidAt: num.optional(),
+  closedAt: num.optional(),
+  /** Our refund id (`out_refund_no`): `rf<orderId>`, `rf<orderId>-<n>` for the n-th attempt after a closed one. */
   refundId: z.string().optional(),
+  refundAttempt: num.optional(),
+  refundStatus: z.enum(REFUND_STATUSES).optional(),
+  refundReason: z.string().optional(),
+  refundRequestedAt: num.optional(),
+  /** Last time the provider's refund status was read (answer, query or notification). */
+  refundCheckedAt: num.optional(),
+  /** When the money went back (the provider's success time). */
+  refundedAt: num.optional(),
+  /** The provider's id of the refund (WeChat `refund_id`). */
+  providerRefundId: z.string().optional(),
+  /** The last failed refund request, and how many failed in a row (backoff). */
+  refundError: z.string().optional(),
+  refundFailures: num.optional(),
 });
 export type OrderRecord = z.infer<typeof OrderRecordSchema>;
 

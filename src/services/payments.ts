@@ -61,6 +61,8 @@ interface DevOrderView {
   jobId: string;
   amount: number;
   paid: boolean;
+  /** Closed unpaid (expired): like a WeChat QR code then, it can no longer be paid. */
+  closed: boolean;
   expiresAt: number;
   /** False for orders opened before order records existed (the job's payment field only). */
   recorded: boolean;
@@ -70,12 +72,13 @@ interface DevOrderView {
 export async function getDevOrder(deps: { jobs: JobStore; redis: Redis; keys: Keys }, orderId: string): Promise<DevOrderView> {
   const order = await getOrder(deps, orderId);
   if (order) {
-    return { orderId, jobId: order.jobId ?? '', amount: order.amount, paid: order.status !== 'open', expiresAt: order.expiresAt, recorded: true };
+    const closed = order.status === 'closed';
+    return { orderId, jobId: order.jobId ?? '', amount: order.amount, paid: order.status !== 'open' && !closed, closed, expiresAt: order.expiresAt, recorded: true };
   }
   const jobId = jobIdForOrder(orderId);
   const job = jobId ? await deps.jobs.get(jobId) : null;
   if (!job?.payment || job.payment.orderId !== orderId) throw ERRORS.notFound('payment order', orderId);
-  return { orderId, jobId: job.id, amount: job.payment.amount, paid: job.paid, expiresAt: job.payment.expiresAt, recorded: false };
+  return { orderId, jobId: job.id, amount: job.payment.amount, paid: job.paid, closed: false, expiresAt: job.payment.expiresAt, recorded: false };
 }
 
 /**
@@ -85,6 +88,7 @@ export async function getDevOrder(deps: { jobs: JobStore; redis: Redis; keys: Ke
  */
 export async function notifyDevPayment(deps: { jobs: JobStore; redis: Redis; keys: Keys; clock?: () => number }, orderId: string): Promise<DevPaymentResult> {
   const order = await getDevOrder(deps, orderId);
+  if (order.closed) throw ERRORS.invalidState(`order ${orderId} was closed (expired); ask for a new payment code`, { orderStatus: 'closed' });
   // Deterministic per order: the worker sees a repeated click as the same transaction.
   const transactionId = `dev-${orderId}`;
   if (order.recorded) {

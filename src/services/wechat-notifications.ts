@@ -2,6 +2,7 @@
  * POST /wechatpay/notify: a WeChat Pay notification verified and decrypted by
  * payments/wechat-notify.ts, then matched against our order (mchid, appid, out_trade_no, amount,
  * currency) before anything changes, and applied through the same path as the dev Pay button.
+ * Refund notifications are recorded on the order (wechat-refund-notifications.ts).
  *
  * Answers what WeChat expects: 204 with no body when taken, else 4xx/5xx with `{code, message}`
  * (WeChat then retries later; a refused forgery simply never succeeds).
@@ -12,6 +13,7 @@ import type { WechatKeys } from '../payments/wechat-keys.js';
 import { WechatTransactionSchema, verifyNotification, type NotifyRequest } from '../payments/wechat-notify.js';
 import type { ServiceDeps } from './deps.js';
 import { applyVerifiedPayment } from './payment-orders.js';
+import { applyRefundNotification } from './wechat-refund-notifications.js';
 
 export interface NotifyAnswer {
   status: number;
@@ -24,7 +26,7 @@ const NONCE_TTL_SECONDS = 15 * 60;
 const answer = (status: number, code: string, message: string): NotifyAnswer => ({ status, body: { code, message } });
 
 export async function handleWechatNotification(
-  deps: Pick<ServiceDeps, 'redis' | 'keys' | 'jobs' | 'clock'> & { log: Pick<Logger, 'warn' | 'error' | 'info'> },
+  deps: Pick<ServiceDeps, 'redis' | 'keys' | 'jobs' | 'clock' | 'config'> & { log: Pick<Logger, 'warn' | 'error' | 'info'> },
   wx: WechatKeys,
   req: NotifyRequest,
 ): Promise<NotifyAnswer> {
@@ -38,7 +40,7 @@ export async function handleWechatNotification(
 
 /** The answer and its metric outcome (`applied`, `duplicate`, `ignored`, `rejected_<code>`, `invalid`, …). */
 async function handle(
-  deps: Pick<ServiceDeps, 'redis' | 'keys' | 'jobs' | 'clock'> & { log: Pick<Logger, 'warn' | 'error' | 'info'> },
+  deps: Pick<ServiceDeps, 'redis' | 'keys' | 'jobs' | 'clock' | 'config'> & { log: Pick<Logger, 'warn' | 'error' | 'info'> },
   wx: WechatKeys,
   req: NotifyRequest,
 ): Promise<{ answer: NotifyAnswer; outcome: string }> {
@@ -59,7 +61,11 @@ async function handle(
     return { answer: answer(verified.status, verified.code, verified.message), outcome: `rejected_${verified.code.toLowerCase()}` };
   }
   try {
-    // Refund and other notifications carry nothing we act on: acknowledged once verified.
+    if (verified.eventType.startsWith('REFUND.')) {
+      const r = await applyRefundNotification(deps, wx, verified.resource, now);
+      return { answer: r.code ? answer(r.status, r.code, r.message ?? '') : { status: r.status }, outcome: r.outcome };
+    }
+    // Other notifications carry nothing we act on: acknowledged once verified.
     if (!verified.eventType.startsWith('TRANSACTION.')) return { answer: { status: 204 }, outcome: 'ignored' };
     const parsed = WechatTransactionSchema.safeParse(verified.resource);
     if (!parsed.success) return { answer: answer(400, 'PARAM_ERROR', 'the transaction misses required fields'), outcome: 'invalid' };

@@ -5,10 +5,13 @@
  * way WeChat does: signature headers over `timestamp\nnonce\nbody\n` and the transaction encrypted
  * with AES-256-GCM under the API v3 key. `notification()` returns one to tamper with.
  */
-import { createCipheriv, createSign, createVerify, randomBytes, randomUUID } from 'node:crypto';
+import { createSign, createVerify, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WechatTestKeys } from './wechatpay-keys.js';
+import { signNotification, type NotificationTampering, type TestNotification } from './wechatpay-notification.js';
+
+export type { TestNotification } from './wechatpay-notification.js';
 
 export interface TestOrder {
   appid: string;
@@ -23,23 +26,35 @@ export interface TestOrder {
   code_url: string;
 }
 
-export interface TestNotification {
-  url: string;
-  headers: Record<string, string>;
-  body: string;
+/** A refund as the test WeChat keeps it (`status` moves with `setRefundStatus`). */
+export interface TestRefund {
+  out_refund_no: string;
+  refund_id: string;
+  out_trade_no: string;
+  amount: number;
+  status: 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
+  success_time?: string;
 }
 
 export interface WechatTestServer {
   baseUrl: string;
   orders: Map<string, TestOrder>;
-  refunds: Map<string, { out_trade_no: string; amount: number }>;
+  refunds: Map<string, TestRefund>;
   /** Requests refused for a bad merchant signature. */
   rejectedRequests: number;
+  /** Refund requests to answer with a 500 SYSTEM_ERROR before taking one (a WeChat outage). */
+  failRefunds: number;
+  /** Called when a close request arrives, before it is answered (e.g. the payer pays just then). */
+  onClose?: (orderId: string) => void;
   mode: 'certificate' | 'public-key';
   /** Marks the order paid (as the payer's scan would) without notifying. */
   markPaid(orderId: string): TestOrder;
+  /** Moves a refund on (as WeChat's bank side would); SUCCESS sets its success time. */
+  setRefundStatus(refundId: string, status: TestRefund['status']): TestRefund;
+  /** A `REFUND.<status>` notification for the refund as WeChat would send it. */
+  refundNotification(refundId: string, over?: { refund?: Partial<Record<string, unknown>> } & NotificationTampering): TestNotification;
   /** A notification for the order as WeChat would send it; `over` tampers with its parts. */
-  notification(orderId: string, over?: { transaction?: Partial<Record<string, unknown>>; timestamp?: number; nonce?: string; serial?: string; signWith?: 'platform' | 'merchant' }): TestNotification;
+  notification(orderId: string, over?: { transaction?: Partial<Record<string, unknown>> } & NotificationTampering): TestNotification;
   send(n: TestNotification): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
@@ -54,9 +69,17 @@ function parseAuthorization(h: string | undefined): Record<string, string> | nul
 
 export async function startWechatTestServer(keys: WechatTestKeys, mode: 'certificate' | 'public-key' = 'certificate'): Promise<WechatTestServer> {
   const orders = new Map<string, TestOrder>();
-  const refunds = new Map<string, { out_trade_no: string; amount: number }>();
+  const refunds = new Map<string, TestRefund>();
   const serial = mode === 'certificate' ? keys.platformSerial : keys.publicKeyId;
-  const state = { rejected: 0 };
+  const state = { rejected: 0, failRefunds: 0 };
+  const refundBody = (r: TestRefund, total: number) => ({
+    refund_id: r.refund_id,
+    out_refund_no: r.out_refund_no,
+    out_trade_no: r.out_trade_no,
+    status: r.status,
+    ...(r.success_time ? { success_time: r.success_time } : {}),
+    amount: { refund: r.amount, total, currency: 'CNY', payer_refund: r.amount, payer_total: total },
+  });
 
   function reply(res: ServerResponse, status: number, body?: unknown): void {
     const text = body === undefined ? '' : JSON.stringify(body);
@@ -117,6 +140,7 @@ export async function startWechatTestServer(keys: WechatTestKeys, mode: 'certifi
       const order = orders.get(decodeURIComponent(m[1]!));
       if (!order) return reply(res, 404, { code: 'ORDER_NOT_EXIST', message: 'order does not exist' });
       if (m[2]) {
+        api.onClose?.(order.out_trade_no);
         if (order.trade_state === 'SUCCESS' || order.trade_state === 'REFUND') return reply(res, 400, { code: 'ORDER_PAID', message: 'order paid' });
         order.trade_state = 'CLOSED';
         return reply(res, 204);
@@ -131,14 +155,30 @@ export async function startWechatTestServer(keys: WechatTestKeys, mode: 'certifi
       });
     }
     if (req.method === 'POST' && url.pathname === '/v3/refund/domestic/refunds') {
+      if (state.failRefunds > 0) {
+        state.failRefunds -= 1;
+        return reply(res, 500, { code: 'SYSTEM_ERROR', message: 'system busy, try again' });
+      }
       const order = orders.get(String(data.out_trade_no));
       const amount = data.amount as { refund: number; total: number };
       if (!order || order.trade_state === 'NOTPAY' || order.trade_state === 'CLOSED') return reply(res, 400, { code: 'RESOURCE_NOT_EXISTS', message: 'no paid order' });
       if (amount.total !== order.amount.total || amount.refund > order.amount.total) return reply(res, 400, { code: 'PARAM_ERROR', message: 'amount' });
       const rid = String(data.out_refund_no);
-      if (!refunds.has(rid)) refunds.set(rid, { out_trade_no: order.out_trade_no, amount: amount.refund });
+      const prior = refunds.get(rid);
+      if (prior) return reply(res, 200, refundBody(prior, order.amount.total));
+      // What was already paid back (or is on its way) for this order; a closed refund paid nothing.
+      const out = [...refunds.values()].filter((r) => r.out_trade_no === order.out_trade_no && r.status !== 'CLOSED').reduce((a, r) => a + r.amount, 0);
+      if (out + amount.refund > order.amount.total) return reply(res, 403, { code: 'NOT_ENOUGH', message: 'refund exceeds the amount paid' });
+      const refund: TestRefund = { out_refund_no: rid, refund_id: `50${randomBytes(10).toString('hex')}`, out_trade_no: order.out_trade_no, amount: amount.refund, status: 'PROCESSING' };
+      refunds.set(rid, refund);
       order.trade_state = 'REFUND';
-      return reply(res, 200, { refund_id: `50${rid}`, out_refund_no: rid, out_trade_no: order.out_trade_no, status: 'PROCESSING', amount: { refund: amount.refund, total: amount.total, currency: 'CNY' } });
+      return reply(res, 200, refundBody(refund, order.amount.total));
+    }
+    const rq = /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'GET' && rq) {
+      const refund = refunds.get(decodeURIComponent(rq[1]!));
+      if (!refund) return reply(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: 'refund does not exist' });
+      return reply(res, 200, refundBody(refund, orders.get(refund.out_trade_no)?.amount.total ?? refund.amount));
     }
     return reply(res, 404, { code: 'NOT_FOUND', message: `${req.method} ${url.pathname}` });
   }
@@ -159,7 +199,18 @@ export async function startWechatTestServer(keys: WechatTestKeys, mode: 'certifi
     return order;
   }
 
-  return {
+  const signedNotification = (url: string, eventType: string, summary: string, type: string, payload: unknown, over: NotificationTampering) =>
+    signNotification(keys, { url, eventType, summary, originalType: type, payload, serial }, over);
+
+  function setRefundStatus(refundId: string, status: TestRefund['status']): TestRefund {
+    const refund = refunds.get(refundId);
+    if (!refund) throw new Error(`test WeChat has no refund ${refundId}`);
+    refund.status = status;
+    if (status === 'SUCCESS') refund.success_time = new Date().toISOString();
+    return refund;
+  }
+
+  const api: WechatTestServer = {
     baseUrl,
     orders,
     refunds,
@@ -167,7 +218,14 @@ export async function startWechatTestServer(keys: WechatTestKeys, mode: 'certifi
     get rejectedRequests() {
       return state.rejected;
     },
+    get failRefunds() {
+      return state.failRefunds;
+    },
+    set failRefunds(n: number) {
+      state.failRefunds = n;
+    },
     markPaid,
+    setRefundStatus,
     notification(orderId, over = {}) {
       const order = orders.get(orderId);
       if (!order) throw new Error(`test WeChat has no order ${orderId}`);
@@ -185,33 +243,25 @@ export async function startWechatTestServer(keys: WechatTestKeys, mode: 'certifi
         amount: { total: order.amount.total, payer_total: order.amount.total, currency: 'CNY', payer_currency: 'CNY' },
         ...over.transaction,
       };
-      const iv = randomBytes(6).toString('hex'); // 12 characters, as WeChat's nonces are
-      const cipher = createCipheriv('aes-256-gcm', Buffer.from(keys.apiV3Key, 'utf8'), Buffer.from(iv, 'utf8'));
-      cipher.setAAD(Buffer.from('transaction', 'utf8'));
-      const ct = Buffer.concat([cipher.update(JSON.stringify(transaction), 'utf8'), cipher.final(), cipher.getAuthTag()]);
-      const body = JSON.stringify({
-        id: randomUUID(),
-        create_time: new Date().toISOString(),
-        resource_type: 'encrypt-resource',
-        event_type: 'TRANSACTION.SUCCESS',
-        summary: '支付成功',
-        resource: { original_type: 'transaction', algorithm: 'AEAD_AES_256_GCM', ciphertext: ct.toString('base64'), associated_data: 'transaction', nonce: iv },
-      });
-      const ts = String(over.timestamp ?? Math.floor(Date.now() / 1000));
-      const nonce = over.nonce ?? randomBytes(16).toString('hex').toUpperCase();
-      const key = over.signWith === 'merchant' ? keys.merchantPrivatePem : keys.platformPrivate;
-      return {
-        url: order.notify_url,
-        body,
-        headers: {
-          'content-type': 'application/json',
-          'wechatpay-timestamp': ts,
-          'wechatpay-nonce': nonce,
-          'wechatpay-serial': over.serial ?? serial,
-          'wechatpay-signature': sign(key, `${ts}\n${nonce}\n${body}\n`),
-          'wechatpay-signature-type': 'WECHATPAY2-SHA256-RSA2048',
-        },
+      return signedNotification(order.notify_url, 'TRANSACTION.SUCCESS', '支付成功', 'transaction', transaction, over);
+    },
+    refundNotification(refundId, over = {}) {
+      const refund = refunds.get(refundId);
+      if (!refund) throw new Error(`test WeChat has no refund ${refundId}`);
+      const order = orders.get(refund.out_trade_no)!;
+      const resource = {
+        mchid: order.mchid,
+        transaction_id: order.transaction_id,
+        out_trade_no: order.out_trade_no,
+        refund_id: refund.refund_id,
+        out_refund_no: refund.out_refund_no,
+        refund_status: refund.status,
+        ...(refund.success_time ? { success_time: refund.success_time } : {}),
+        user_received_account: '支付用户零钱',
+        amount: { total: order.amount.total, refund: refund.amount, payer_total: order.amount.total, payer_refund: refund.amount },
+        ...over.refund,
       };
+      return signedNotification(order.notify_url, `REFUND.${refund.status}`, '退款状态', 'refund', resource, over);
     },
     async send(n) {
       const res = await fetch(n.url, { method: 'POST', headers: n.headers, body: n.body });
@@ -219,4 +269,5 @@ export async function startWechatTestServer(keys: WechatTestKeys, mode: 'certifi
     },
     close: () => new Promise<void>((ok) => server.close(() => ok())),
   };
+  return api;
 }

@@ -3,7 +3,8 @@
  * - `JobCompared`: price 0 → `paid` at once (payment skipped) and on to export; else open an order
  *   (the order id derives from the job id and the attempt, and our order record is written first
  *   with its expiry, so a retry re-sends the identical order and never opens a second one) →
- *   `awaiting_payment`. After an expired order was closed, the next one is `…r2`, `…r3`.
+ *   `awaiting_payment`. After an expired order was closed, the next one is `…r2`, `…r3`, opened
+ *   when the payer asks again (POST /compare/jobs/{id}/payment names the order in the message).
  * - `PaymentNotified` (a verified payment handed over by the API or the reconciler): the order
  *   must be ours, paid and of the job's amount; the job's settlement is claimed once → `paid` and
  *   on to export. A payment that loses the settlement (paid twice) is queued for a refund.
@@ -18,11 +19,26 @@ import type { JobContext, Outcome } from '../../src/streams/index.js';
 import type { WorkerDefinition, WorkerDeps } from '../shared/run-worker.js';
 import { runPaymentSweeps } from './sweeps.js';
 
-async function openOrder(ctx: JobContext, deps: WorkerDeps, amount: number): Promise<Outcome> {
+async function openOrder(ctx: JobContext, deps: WorkerDeps, amount: number, asked: string | undefined): Promise<Outcome | null> {
   const job = ctx.job;
-  const attempt = job.payment ? orderAttempt(job.payment.orderId) + 1 : 1;
-  const orderId = orderIdForJob(job.id, attempt);
+  let attempt = job.payment ? orderAttempt(job.payment.orderId) + 1 : 1;
+  let orderId = orderIdForJob(job.id, attempt);
+  if (asked !== undefined && asked !== orderId) {
+    // A re-open request for an order the job is past (it was opened and closed since): stale.
+    ctx.log.info({ asked, next: orderId }, 'request for another payment order than the next one; ignored');
+    return null;
+  }
   const now = Date.now();
+  // A retry finds its own order open and re-sends it. An order opened by a run that died before
+  // attaching it, and closed or expired since, cannot be shown again: take the next attempt. One
+  // that was paid meanwhile settles the job through its own hand-over.
+  for (let existing = await getOrder(deps, orderId); existing && !(existing.status === 'open' && existing.expiresAt > now); existing = await getOrder(deps, orderId)) {
+    if (existing.status !== 'closed' && existing.status !== 'open') {
+      ctx.log.info({ orderId, status: existing.status }, 'the order for this attempt was paid; its payment settles the job');
+      return null;
+    }
+    orderId = orderIdForJob(job.id, ++attempt);
+  }
   const order = await saveOrder(deps, {
     orderId,
     kind: 'job',
@@ -52,7 +68,7 @@ export async function handlePayment(msg: PaymentMessage, ctx: JobContext, deps: 
     if (amount === 0) {
       return { to: 'paid', patch: { paid: true }, event: { type: 'payment_skipped', data: { reason: 'free' } }, next: { kind: 'export', type: 'ExportRequested' } };
     }
-    return openOrder(ctx, deps, amount);
+    return openOrder(ctx, deps, amount, msg.payload.orderId);
   }
   const { orderId, transactionId, amount } = msg.payload;
   const order = await getOrder(deps, orderId);

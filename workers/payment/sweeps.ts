@@ -7,13 +7,17 @@
  * - paid orders: make sure their effect happened (credit, job paid) or refund a double payment;
  * - settled jobs that failed or were cancelled before delivery: refunded;
  * - balance payments interrupted between debit and job transition: finished or credited back;
- * - the refund queue: provider refunds for orders, ledger credits for balance payments.
+ * - the refund queue: provider refunds for orders (each stays queued, re-read, retried or made
+ *   again, until the provider says SUCCESS; see src/services/refunds.ts), ledger credits for
+ *   balance payments.
  */
+import { paymentMetrics } from '../../src/observability/metrics.js';
 import type { PaymentProvider } from '../../src/payments/provider.js';
 import { providerFor } from '../../src/payments/provider.js';
-import { completeBalancePayment, jobPaymentKey, jobRefundKey } from '../../src/services/balance-payments.js';
-import { applyLedger, entryByKey } from '../../src/services/ledger.js';
-import { applyVerifiedPayment, fulfilPaidOrder, getOrder, markOrder } from '../../src/services/payment-orders.js';
+import { completeBalancePayment, refundBalancePayment } from '../../src/services/balance-payments.js';
+import { closeJobOrder } from '../../src/services/order-closing.js';
+import { applyVerifiedPayment, fulfilPaidOrder, getOrder } from '../../src/services/payment-orders.js';
+import { advanceOrderRefund } from '../../src/services/refunds.js';
 import { orderSettlement, parseSettlement, queueRefund, settlementOf } from '../../src/services/settlement.js';
 import type { WorkerDeps } from '../shared/run-worker.js';
 
@@ -43,18 +47,16 @@ async function sweepOpenOrders(deps: WorkerDeps, provider: PaymentProvider, now:
       continue;
     }
     const job = order.jobId ? await deps.jobs.get(order.jobId) : null;
-    const wanted = order.kind === 'topup' || (job?.status === 'awaiting_payment' && job.payment?.orderId === id);
+    // A job still `compared` with another last order is having this one opened (the worker
+    // attaches it right after creating it): wanted too, until it expires.
+    const wanted =
+      order.kind === 'topup' ||
+      (job?.status === 'awaiting_payment' && job.payment?.orderId === id) ||
+      (job?.status === 'compared' && job.payment?.orderId !== id);
     if (now < order.expiresAt && wanted) continue;
-    if ((await provider.closeOrder(id)) === 'paid') continue; // the payer was faster: the next query applies it
-    if (!(await markOrder(deps, id, ['open'], 'closed', now, { closedAt: now }))) continue;
-    if (order.jobId && job?.status === 'awaiting_payment' && job.payment?.orderId === id) {
-      await deps.jobs.transition(order.jobId, {
-        from: ['awaiting_payment'],
-        to: 'compared',
-        event: { type: 'payment_order_closed', data: { orderId: id, reason: 'expired' } },
-      });
-    }
-    deps.log.info({ orderId: id, expired: now >= order.expiresAt }, 'payment order closed');
+    // 'paid': the payer was faster than the close; the next pass's query applies the payment.
+    const closed = await closeJobOrder(deps, provider, order, now, now >= order.expiresAt ? 'expired' : 'not_wanted');
+    deps.log.info({ orderId: id, expired: now >= order.expiresAt, closed }, 'payment order closed');
   }
 }
 
@@ -111,26 +113,31 @@ async function sweepBalancePending(deps: WorkerDeps, now: number): Promise<void>
   }
 }
 
+const REFUND_REASON = 'sheetdiff: not delivered or paid twice';
+
+/**
+ * The refund queue (member → when to look next): an order refund advances one step per pass
+ * (refunds.ts) and stays queued until it is through; a balance payment is credited back at once.
+ */
 async function sweepRefunds(deps: WorkerDeps, provider: PaymentProvider, now: number): Promise<void> {
   const key = deps.keys.paymentRefunds();
+  const timing = { checkAfterMs: deps.config.payment.reconcileAfterMs, retryBaseMs: deps.config.payment.reconcileIntervalMs, reason: REFUND_REASON };
   for (const member of await due(deps, key, now)) {
     const s = parseSettlement(member);
-    if (s?.kind === 'order') {
-      const order = await getOrder(deps, s.orderId);
-      if (order?.status === 'paid') {
-        const refundId = `rf${order.orderId}`;
-        const r = await provider.refund({ orderId: order.orderId, refundId, amount: order.amount, total: order.amount, reason: 'sheetdiff: not delivered or paid twice' });
-        await markOrder(deps, order.orderId, ['paid'], 'refunded', now, { refundId: r.refundId, refundStatus: r.status });
-        deps.log.warn({ orderId: order.orderId, jobId: order.jobId, refundId }, 'payment refunded');
-      }
-    } else if (s?.kind === 'balance') {
-      const entry = await entryByKey(deps, s.accountId, jobPaymentKey(s.jobId));
-      if (entry) {
-        await applyLedger(deps, { accountId: s.accountId, key: jobRefundKey(s.jobId), delta: -entry.delta, kind: 'refund', ref: s.jobId, now });
+    let next: number | null = null;
+    try {
+      if (s?.kind === 'order') next = await advanceOrderRefund(deps, provider, s.orderId, now, timing);
+      else if (s?.kind === 'balance' && (await refundBalancePayment(deps, s.accountId, s.jobId, now, 'not delivered'))) {
         deps.log.warn({ jobId: s.jobId, accountId: s.accountId }, 'balance payment credited back');
       }
+    } catch (err) {
+      // e.g. the provider's refund query failed: look again after a while, never drop it.
+      paymentMetrics.refund('error');
+      deps.log.warn({ err, member }, 'refund step failed; retrying');
+      next = now + timing.retryBaseMs;
     }
-    await deps.redis.zrem(key, member);
+    if (next === null) await deps.redis.zrem(key, member);
+    else await deps.redis.zadd(key, 'XX', next, member);
   }
 }
 

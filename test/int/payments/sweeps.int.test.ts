@@ -56,8 +56,8 @@ describe('payment worker sweeps', () => {
     const provider = await providerFor(h.t.config);
     await sweepPayments(h.deps, provider);
     await sweepPayments(h.deps, provider);
-    expect([...h.wx.refunds.values()]).toEqual([{ out_trade_no: orderId, amount: 250 }]);
-    expect((await getOrder(h.deps, orderId))?.status).toBe('refunded');
+    expect([...h.wx.refunds.values()]).toEqual([expect.objectContaining({ out_refund_no: `rf${orderId}`, out_trade_no: orderId, amount: 250 })]);
+    expect((await getOrder(h.deps, orderId))?.status).toBe('refunding'); // PROCESSING at WeChat (refunds.int.test.ts follows it)
   });
 
   it('tops up once, pays a job from the balance once and refunds a second payment through the old QR code', async () => {
@@ -91,7 +91,7 @@ describe('payment worker sweeps', () => {
     expect((await h.t.app.inject({ method: 'POST', url: '/api/v1/wechatpay/notify', headers: n.headers, payload: n.body })).statusCode).toBe(204);
     expect(await deliverNotices(h, jobId)).toBe(0);
     await sweepPayments(h.deps, await providerFor(h.t.config), Date.now() + h.t.config.payment.reconcileAfterMs + 1);
-    expect([...h.wx.refunds.values()]).toEqual([{ out_trade_no: orderId, amount: 250 }]);
+    expect([...h.wx.refunds.values()]).toEqual([expect.objectContaining({ out_trade_no: orderId, amount: 250 })]);
     const accountId = profile.account.id as string;
     expect(await checkLedger(h.t, accountId)).toMatchObject({ balance: 750, entries: 2, ok: true });
   });

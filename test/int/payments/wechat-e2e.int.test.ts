@@ -53,14 +53,17 @@ describe('WeChat Pay end to end (real worker processes)', () => {
     const id = await newJob();
     const waiting = await until(id, 'awaiting_payment');
     expect(waiting.payment?.codeUrl).toMatch(/^weixin:\/\/wxpay\/bizpayurl/);
-    expect(wx.orders.get(waiting.payment!.orderId)?.amount.total).toBe(waiting.price);
+    // Shown = charged: the default rules (100 fen + 50 per started 10k rows; 4 rows here).
+    expect(waiting.price).toBe(150);
+    expect(waiting.payment?.amount).toBe(150);
+    expect(wx.orders.get(waiting.payment!.orderId)?.amount.total).toBe(150);
     expect((await req(`/api/v1/compare/jobs/${id}/export?format=csv`)).status).toBe(402);
     wx.markPaid(waiting.payment!.orderId);
     const sent = await Promise.all(Array.from({ length: 5 }, () => wx.send(wx.notification(waiting.payment!.orderId))));
     expect(sent.map((s) => s.status)).toEqual(Array(5).fill(204));
     await until(id, 'ready');
-    const events = (await (await req(`/api/v1/compare/jobs/${id}/events`)).json()) as { events: { type: string }[] };
-    expect(events.events.filter((e) => e.type === 'paid')).toHaveLength(1);
+    const events = (await (await req(`/api/v1/compare/jobs/${id}/events`)).json()) as { events: { type: string; data?: unknown }[] };
+    expect(events.events.filter((e) => e.type === 'paid')).toEqual([expect.objectContaining({ data: expect.objectContaining({ amount: 150 }) })]);
     expect((await req(`/api/v1/compare/jobs/${id}/export?format=csv`)).status).toBe(302);
   });
 

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { getOrder } from '../../../src/services/payment-orders.js';
 import { wechatTestKeys } from '../../helpers/wechatpay-keys.js';
 import type { TestNotification } from '../../helpers/wechatpay-server.js';
-import { jobAwaitingPayment, paymentNotices, paymentsHarness, type PaymentsHarness } from './support.js';
+import { settlementOf } from '../../../src/services/settlement.js';
+import { drainPayments, eventTypes, jobAwaitingPayment, paymentNotices, paymentsHarness, type PaymentsHarness } from './support.js';
 
 const URL_ = '/api/v1/wechatpay/notify';
 
@@ -85,7 +86,7 @@ describe.each(['certificate', 'public-key'] as const)('POST /wechatpay/notify (%
 });
 
 describe('duplicate notifications', () => {
-  it('20 concurrent deliveries of one payment hand it over once', async () => {
+  it('20 concurrent deliveries of one payment hand it over once and fulfil it once', async () => {
     const h = await paymentsHarness();
     const { jobId, orderId } = await jobAwaitingPayment(h);
     h.wx.markPaid(orderId);
@@ -95,6 +96,13 @@ describe('duplicate notifications', () => {
     const notices = await paymentNotices(h);
     expect(notices).toHaveLength(1);
     expect(notices[0]?.jobId).toBe(jobId);
+    expect(await drainPayments(h, jobId)).toBe(1);
+    expect(await h.t.jobs.get(jobId)).toMatchObject({ status: 'paid', paid: true });
+    expect((await eventTypes(h, jobId)).filter((t) => t === 'paid')).toHaveLength(1);
+    expect(await settlementOf(h.deps, jobId)).toBe(`o:${orderId}`);
+    // WeChat keeps retrying for a while: later deliveries are taken (204) and change nothing.
+    expect((await inject(h, h.wx.notification(orderId))).statusCode).toBe(204);
+    expect(await drainPayments(h, jobId)).toBe(0);
   });
 });
 
@@ -102,7 +110,7 @@ describe('OpenAPI', () => {
   it('documents the billing, balance payment and notification routes', async () => {
     const h = await paymentsHarness();
     const paths = Object.keys((await h.t.app.inject({ url: '/docs/json' })).json().paths);
-    for (const p of ['/api/v1/profile', '/api/v1/billing/pending', '/api/v1/billing/deduct', '/api/v1/compare/jobs/{id}/pay-from-balance', '/api/v1/wechatpay/notify']) {
+    for (const p of ['/api/v1/profile', '/api/v1/billing/pending', '/api/v1/billing/deduct', '/api/v1/compare/jobs/{id}/pay-from-balance', '/api/v1/compare/jobs/{id}/payment', '/api/v1/wechatpay/notify']) {
       expect(paths).toContain(p);
     }
   });

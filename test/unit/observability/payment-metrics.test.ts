@@ -19,6 +19,15 @@ describe('paymentMetrics', () => {
     expect((await values('sheetdiff_payment_notifications_total')).get('rejected_sign_error')).toBe(1);
   });
 
+  it('counts refunds by outcome', async () => {
+    paymentMetrics.refund('requested');
+    paymentMetrics.refund('abnormal');
+    paymentMetrics.refund('abnormal');
+    const r = await values('sheetdiff_payment_refunds_total');
+    expect(r.get('requested')).toBe(1);
+    expect(r.get('abnormal')).toBe(2);
+  });
+
   it('keeps label values bounded: odd values and values past 32 distinct ones become "other"', async () => {
     paymentMetrics.notification('Order 123/abc');
     for (let i = 0; i < 40; i++) paymentMetrics.notification(`outcome_${i}`);
