@@ -14,7 +14,14 @@ export const ColumnProfileSchema = z.object({
 
 /** POST /compare/inspect: the key assistant's report for one or two files. */
 export const KeyReportSchema = z.object({
-  files: z.array(z.object({ sheet: z.string(), rows: z.number().int(), columns: z.array(ColumnProfileSchema) })),
+  files: z.array(
+    z.object({
+      sheet: z.string().describe('the sheet that was read'),
+      sheetNames: z.array(z.string()).optional().describe("every sheet of the file, in workbook order (to choose another)"),
+      rows: z.number().int(),
+      columns: z.array(ColumnProfileSchema),
+    }),
+  ),
   suggestedKeys: z.array(z.array(z.string())).describe('best first: single columns unique and complete in every file, then pairs'),
   duplicatesFor: z.array(z.string()).describe('the key the duplicate groups are listed for'),
   duplicates: z.array(

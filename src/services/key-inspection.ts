@@ -57,7 +57,9 @@ export async function inspectUpload(deps: Pick<ServiceDeps, 'config'>, input: { 
     if (files.length === 0) throw fieldError('file1', 'one or two files are required');
     const tables: Table[] = [];
     for (const f of files) tables.push(await readTable(f.path, f.format, { sheet, headerRow, maxRows: deps.config.diff.maxRowsPerFile }));
-    return inspectKeys(tables, { key, options: CompareOptionsSchema.parse({}) });
+    const report = inspectKeys(tables, { key, options: CompareOptionsSchema.parse({}) });
+    // The sheets to choose from, for a client offering another sheet.
+    return { ...report, files: report.files.map((f, i) => ({ ...f, sheetNames: tables[i]!.sheetNames })) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
