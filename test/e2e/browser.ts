@@ -83,7 +83,7 @@ export async function launch(opts: { locale: string; viewport: { width: number; 
   // asks for a favicon the API does not have).
   const isApp = (page: Page) => !new URL(page.url()).pathname.startsWith('/dev/');
   const watch = (page: Page) => {
-    page.on('console', (msg) => msg.type() === 'error' && isApp(page) && errors.push(`${page.url()}: ${msg.text()}`));
+    page.on('console', (msg) => msg.type() === 'error' && isApp(page) && errors.push(`${page.url()}: ${msg.text()} (${msg.location().url})`));
     page.on('pageerror', (err) => isApp(page) && errors.push(`${page.url()}: ${err.message}`));
   };
   context.pages().forEach(watch);
