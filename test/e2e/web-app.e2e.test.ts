@@ -23,7 +23,7 @@ beforeAll(async () => {
   shots = await freshShots('flow');
   webDir = await buildWebApp();
   files = await mkdtemp(join(tmpdir(), 'sheetdiff-e2e-files-'));
-  svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0' });
+  svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0' }, undefined, { readyTimeoutMs: 120_000 });
 }, 180_000);
 afterAll(async () => {
   await svc?.stop();
@@ -107,7 +107,11 @@ describe('web app', () => {
       const scroller = page.locator('[data-testid="preview-scroll"]');
       for (const fraction of [0.25, 0.5, 0.75, 1]) {
         await scroller.evaluate((el, f) => (el.scrollTop = f * (el.scrollHeight - el.clientHeight)), fraction);
-        await page.waitForFunction(() => document.querySelectorAll('.preview-row.loading').length === 0 && document.querySelectorAll('.preview-row').length > 10);
+        // Rows around the new position are in the DOM, and none is still waiting for its page.
+        await page.waitForFunction((target) => {
+          const rows = [...document.querySelectorAll('.preview-row')];
+          return rows.length > 10 && !rows.some((r) => r.classList.contains('loading')) && rows.some((r) => Math.abs(Number(r.getAttribute('aria-rowindex')) - target) < 60);
+        }, Math.round(fraction * total));
         const n = await page.locator('[data-testid="preview-row"]').count();
         expect(n, `rows in the DOM at ${fraction * 100}%`).toBeLessThan(200);
       }
