@@ -24,7 +24,7 @@ beforeAll(async () => {
   shots = await freshShots('checks');
   const webDir = await buildWebApp();
   files = await mkdtemp(join(tmpdir(), 'sheetdiff-e2e-files-'));
-  svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0', MAX_UPLOAD_BYTES: String(MAX_UPLOAD) }, undefined, { readyTimeoutMs: 120_000 });
+  svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0', MAX_UPLOAD_BYTES: String(MAX_UPLOAD) }, undefined, { readyTimeoutMs: 150_000 });
 }, 180_000);
 afterAll(async () => {
   await svc?.stop();

@@ -32,7 +32,7 @@ afterAll(async () => {
 });
 
 async function service(env: Record<string, string> = {}): Promise<RunningService> {
-  const svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0', PRICE_BASE_FEN: '100', ...env }, undefined, { readyTimeoutMs: 120_000 });
+  const svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0', PRICE_BASE_FEN: '100', ...env }, undefined, { readyTimeoutMs: 150_000 });
   services.push(svc);
   return svc;
 }

@@ -32,8 +32,9 @@ function entryFor(name: ProcessName): string {
 }
 
 /**
- * Starts API + workers; resolves once /readyz answers 200 (within `readyTimeoutMs`, 30 s by
- * default: browser tests running beside builds give it longer).
+ * Starts API + workers; resolves once /readyz answers 200 within `readyTimeoutMs`. The default,
+ * 55 s, stays under vitest's 60 s hook timeout so a slow start still reports the API's log; the
+ * API starts from source, and `npm test` runs builds, browsers and other services beside it.
  */
 export async function startService(
   env: Record<string, string> = {},
@@ -95,7 +96,7 @@ export async function startService(
     await rm(dataDir, { recursive: true, force: true });
   };
   if (names.includes('api')) {
-    const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 55_000);
     for (;;) {
       const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
       if (ok) break;
