@@ -1,6 +1,7 @@
 /** Contract-checked sample data for component tests. */
 import { JobViewSchema, type JobEvent, type JobView } from '../../src/contracts/index.js';
-import { DiffPreviewSchema, type DiffPreview } from '../../src/contracts/preview.js';
+import type { KeyReport } from '../../src/contracts/inspect.js';
+import { DiffPreviewSchema, PreviewPageSchema, type DiffPreview, type PreviewPage } from '../../src/contracts/preview.js';
 
 export function jobView(patch: Partial<JobView> = {}): JobView {
   return JobViewSchema.parse({
@@ -51,4 +52,28 @@ export function preview(n: number): DiffPreview {
     totalChanges: n,
     truncated: false,
   });
+}
+
+/** The pages the API would serve for `preview(total)` at `pageSize` changes a page. */
+export function previewPages(total: number, pageSize: number): PreviewPage[] {
+  const all = preview(total);
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  return Array.from({ length: pageCount }, (_, page) =>
+    PreviewPageSchema.parse({ ...all, changes: all.changes.slice(page * pageSize, (page + 1) * pageSize), truncated: total > pageSize, page, pageSize, pageCount, offset: page * pageSize }),
+  );
+}
+
+/** A key assistant report for two files with columns id (a key), name (repeats) and qty. */
+export function keyReport(patch: Partial<KeyReport> = {}): KeyReport {
+  const col = (name: string, letter: string, uniqueness: number, completeness = 1) => ({ name, letter, uniqueness, completeness, distinct: 10, empty: completeness < 1 ? 1 : 0 });
+  return {
+    files: [
+      { sheet: 'Orders', sheetNames: ['Orders', 'Notes'], rows: 10, columns: [col('id', 'A', 1), col('name', 'B', 0.8), col('qty', 'C', 0.5, 0.9)] },
+      { sheet: 'Orders', sheetNames: ['Orders', 'Notes'], rows: 11, columns: [col('id', 'A', 1), col('name', 'B', 0.75)] },
+    ],
+    suggestedKeys: [['id']],
+    duplicatesFor: ['name'],
+    duplicates: [[{ key: ['pear'], rows: [3, 7], count: 2 }], []],
+    ...patch,
+  };
 }

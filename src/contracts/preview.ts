@@ -32,7 +32,7 @@ export const PreviewRowSchema = z.object({
   cells: z.array(PreviewCellChangeSchema),
 });
 
-/** GET /compare/jobs/{id}/preview: the summary, the columns and the first changes (free). */
+/** A diff's summary, columns and a run of its changes (the CLI's JSON; extended by PreviewPageSchema). */
 export const DiffPreviewSchema = z.object({
   summary: DiffSummarySchema,
   columns: z.array(PreviewColumnSchema),
@@ -41,6 +41,25 @@ export const DiffPreviewSchema = z.object({
   truncated: z.boolean().describe('true when changes holds fewer rows than totalChanges'),
 });
 
+/**
+ * One page of a job's changes: the preview fields for the changes `offset` to
+ * `offset + changes.length - 1` of the whole diff, plus where the page sits. Every change of the
+ * diff is on exactly one page; pages hold `pageSize` changes (the last one fewer), so the page of
+ * change `i` is `floor(i / pageSize)`. Page 0 is also what GET …/preview answers without `page`.
+ */
+export const PreviewPageSchema = DiffPreviewSchema.extend({
+  page: z.number().int().min(0).describe('0-based page index'),
+  pageSize: z.number().int().min(1).describe('changes per page (the last page may hold fewer)'),
+  pageCount: z.number().int().min(1).describe('pages of this diff (at least 1, even without changes)'),
+  offset: z.number().int().min(0).describe('index of the first change of this page in the whole diff'),
+});
+
+/** GET /compare/jobs/{id}/preview query. */
+export const PreviewQuerySchema = z.object({
+  page: z.coerce.number().int().min(0).max(100_000_000).default(0).describe('0-based page of the changes (default 0)'),
+});
+
 export type CellValueJson = z.infer<typeof CellValueSchema>;
 export type PreviewRow = z.infer<typeof PreviewRowSchema>;
 export type DiffPreview = z.infer<typeof DiffPreviewSchema>;
+export type PreviewPage = z.infer<typeof PreviewPageSchema>;

@@ -5,7 +5,7 @@
  */
 import type { Readable } from 'node:stream';
 import { JOB_STATUSES, TERMINAL_STATUSES, type JobEvent, type JobStatus } from '../contracts/index.js';
-import { ERRORS } from '../errors/index.js';
+import { AppError, ERRORS } from '../errors/index.js';
 import type { JobRecord } from '../jobs/types.js';
 import { objectKeys } from '../storage/keys.js';
 import { ensureAccount } from './accounts.js';
@@ -139,8 +139,11 @@ export async function cancelComparison(
   });
 }
 
-/** GET /compare/jobs/{id}/preview: the stored preview.json, once the job is compared. */
-export async function openPreview(deps: ServiceDeps, who: Caller, id: string): Promise<Readable> {
+/**
+ * GET /compare/jobs/{id}/preview?page=N: page N of the job's changes as stored by the compare
+ * worker (page 0 is preview.json), once the job is compared; 404 past the last page.
+ */
+export async function openPreview(deps: ServiceDeps, who: Caller, id: string, page = 0): Promise<Readable> {
   const job = await getOwnedJob(deps, who, id);
   if (!COMPARED.includes(job.status)) {
     const retry = ACTIVE.includes(job.status) ? { retryAfterSeconds: 2 } : {};
@@ -149,7 +152,13 @@ export async function openPreview(deps: ServiceDeps, who: Caller, id: string): P
       ...retry,
     });
   }
-  return deps.store.get(job.artefacts?.preview ?? objectKeys.artefact(id, 'preview'));
+  const key = page === 0 ? (job.artefacts?.preview ?? objectKeys.previewPage(id, 0)) : objectKeys.previewPage(id, page);
+  try {
+    return await deps.store.get(key);
+  } catch (err) {
+    if (err instanceof AppError && err.code === 'not_found') throw ERRORS.notFound(`preview page ${page} of job`, id);
+    throw err;
+  }
 }
 
 /** Details a 402 carries so a client can show the QR code without another request. */

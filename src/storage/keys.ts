@@ -6,6 +6,13 @@ export const objectKeys = {
   jobPrefix: (jobId: string) => `jobs/${jobId}/`,
   input: (jobId: string, side: 'old' | 'new', ext: string) => `jobs/${jobId}/input-${side}.${ext}`,
   artefact: (jobId: string, name: ArtefactName) => `jobs/${jobId}/${ARTEFACT_FILES[name]}`,
+  /**
+   * Page `page` of the preview (PreviewPageSchema JSON): page 0 is the `preview` artefact (what
+   * the preview has always been), the others are separate small objects, so every driver serves
+   * any page with a plain GET, no range reads.
+   */
+  previewPage: (jobId: string, page: number) =>
+    page === 0 ? `jobs/${jobId}/${ARTEFACT_FILES.preview}` : `jobs/${jobId}/preview/${String(page).padStart(8, '0')}.json`,
 };
 
 export const ARTEFACT_FILES = {

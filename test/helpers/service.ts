@@ -31,8 +31,16 @@ function entryFor(name: ProcessName): string {
   return name === 'api' ? join(ROOT, 'src/api/main.ts') : join(ROOT, `workers/${name}/main.ts`);
 }
 
-/** Starts API + workers; resolves once /readyz answers 200. */
-export async function startService(env: Record<string, string> = {}, names: ProcessName[] = ['api', 'compare', 'payment', 'export']): Promise<RunningService> {
+/**
+ * Starts API + workers; resolves once /readyz answers 200 within `readyTimeoutMs`. The default,
+ * 55 s, stays under vitest's 60 s hook timeout so a slow start still reports the API's log; the
+ * API starts from source, and `npm test` runs builds, browsers and other services beside it.
+ */
+export async function startService(
+  env: Record<string, string> = {},
+  names: ProcessName[] = ['api', 'compare', 'payment', 'export'],
+  opts: { readyTimeoutMs?: number } = {},
+): Promise<RunningService> {
   const redis = await useTestRedis();
   const dataDir = await mkdtemp(join(tmpdir(), 'sheetdiff-e2e-'));
   const port = await freePort();
@@ -88,7 +96,7 @@ export async function startService(env: Record<string, string> = {}, names: Proc
     await rm(dataDir, { recursive: true, force: true });
   };
   if (names.includes('api')) {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + (opts.readyTimeoutMs ?? 55_000);
     for (;;) {
       const ok = await fetch(`${baseUrl}/readyz`).then((r) => r.ok, () => false);
       if (ok) break;

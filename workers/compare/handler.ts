@@ -1,6 +1,6 @@
 /**
  * compare-worker: fetch both inputs → read them as tables → diff (pure) → write every artefact
- * (highlighted XLSX, long-form CSV, summary JSON, preview JSON) under the job's storage folder →
+ * (highlighted XLSX, long-form CSV, summary JSON, preview pages) under the job's storage folder →
  * `compared`, with the price, handing the job to the payment stage.
  */
 import { CompareRequestedSchema, type CompareRequested } from '../../src/contracts/index.js';

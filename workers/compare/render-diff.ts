@@ -8,15 +8,13 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { DiffSummary } from '../../src/contracts/index.js';
-import { buildPreview } from '../../src/domain/diff.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import { diffFiles } from '../../src/sheets/diff/diff-files.js';
 import { writeDiffCsv } from '../../src/sheets/write-diff-csv.js';
 import { writeDiffXlsx } from '../../src/sheets/write-diff-xlsx.js';
 import { objectKeys, type ArtefactName } from '../../src/storage/keys.js';
 import type { WorkerDeps } from '../shared/run-worker.js';
-
-const PREVIEW_ROWS = 500;
+import { writePreviewPages } from './preview-pages.js';
 
 export interface RenderOptions {
   signal: AbortSignal;
@@ -72,7 +70,8 @@ export async function renderDiff(
       }),
       deps.store.put(artefacts.csv, createReadStream(csvPath), { contentType: 'text/csv; charset=utf-8', signal: opts.signal }),
       deps.store.put(artefacts.summary, json(result.summary), { contentType: 'application/json' }),
-      deps.store.put(artefacts.preview, json(buildPreview(result, { limit: PREVIEW_ROWS })), { contentType: 'application/json' }),
+      // Every change, page by page; page 0 is the `preview` artefact.
+      writePreviewPages(deps.store, job.id, result, { signal: opts.signal }),
     ]);
     return { summary: result.summary, artefacts };
   } finally {

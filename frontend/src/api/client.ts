@@ -2,7 +2,7 @@
  * Calls to the sheetdiff API. Every answer is checked against the API's own zod contract, and
  * every error becomes an `ApiError` carrying the problem+json `code`.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import {
   JobCreatedSchema,
   JobEventListSchema,
@@ -14,7 +14,8 @@ import {
   type Problem,
 } from '../../../src/contracts/index.js';
 import { BalancePaymentSchema, ProfileSchema, type BalancePayment, type Profile } from '../../../src/contracts/billing.js';
-import { DiffPreviewSchema, type DiffPreview } from '../../../src/contracts/preview.js';
+import { KeyReportSchema, type KeyReport } from '../../../src/contracts/inspect.js';
+import { DiffPreviewSchema, PreviewPageSchema, type PreviewPage } from '../../../src/contracts/preview.js';
 
 /** Canonical API prefix (the unprefixed aliases are not used by the app). */
 export const API = '/api/v1';
@@ -42,7 +43,8 @@ async function request<S extends z.ZodType>(schema: S, path: string, init?: Requ
   let res: Response;
   try {
     res = await fetch(path, { credentials: 'same-origin', ...init, headers: { accept: 'application/json', ...init?.headers } });
-  } catch {
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') throw err;
     throw new ApiError(0, 'network', 'network error');
   }
   const body: unknown = await res.json().catch(() => undefined);
@@ -52,7 +54,44 @@ async function request<S extends z.ZodType>(schema: S, path: string, init?: Requ
 
 export const getJob = (id: string): Promise<JobView> => request(JobViewSchema, `${API}/compare/jobs/${encodeURIComponent(id)}`);
 
-export const getPreview = (id: string): Promise<DiffPreview> => request(DiffPreviewSchema, `${API}/compare/jobs/${encodeURIComponent(id)}/preview`);
+/**
+ * One page of a job's changes. A preview stored before pages existed (the first changes only)
+ * is read as a single page holding what it has.
+ */
+export async function getPreviewPage(id: string, page: number, signal?: AbortSignal): Promise<PreviewPage> {
+  const body = await request(z.unknown(), `${API}/compare/jobs/${encodeURIComponent(id)}/preview?page=${page}`, signal ? { signal } : {});
+  const paged = PreviewPageSchema.safeParse(body);
+  if (paged.success) return paged.data;
+  const old = DiffPreviewSchema.parse(body);
+  return { ...old, page: 0, pageSize: Math.max(1, old.changes.length), pageCount: 1, offset: 0 };
+}
+
+/** What the key assistant is asked about: one or two files, and optionally sheet, header row, key. */
+export interface InspectRequest {
+  files: Blob[];
+  names: string[];
+  sheet?: string | undefined;
+  headerRow?: number | undefined;
+  key?: string[] | undefined;
+}
+
+/** POST /compare/inspect: per-column uniqueness and completeness, suggested keys, duplicates. */
+export function inspectFiles(req: InspectRequest, signal?: AbortSignal): Promise<KeyReport> {
+  const form = new FormData();
+  // Fields first, then the files, as the API reads the parts in order.
+  if (req.key?.length) form.set('key', req.key.join(','));
+  if (req.sheet) form.set('sheet', req.sheet);
+  if (req.headerRow && req.headerRow > 1) form.set('headerRow', String(req.headerRow));
+  req.files.forEach((f, i) => form.set(`file${i + 1}`, f, req.names[i] ?? `file${i + 1}`));
+  return request(KeyReportSchema, `${API}/compare/inspect`, { method: 'POST', body: form, ...(signal && { signal }) });
+}
+
+/**
+ * POST /compare/jobs/{id}/payment: asks for a new payment order after the last one expired (the
+ * job is back in `compared`); 202 with the job, which turns `awaiting_payment` with a new QR code.
+ */
+export const requestPayment = (id: string): Promise<JobView> =>
+  request(JobViewSchema, `${API}/compare/jobs/${encodeURIComponent(id)}/payment`, { method: 'POST' });
 
 export async function getEvents(id: string): Promise<JobEvent[]> {
   return (await request(JobEventListSchema, `${API}/compare/jobs/${encodeURIComponent(id)}/events`)).events;

@@ -8,12 +8,13 @@ import { eventsUrl } from './client.js';
 
 export interface JobStreamHandlers {
   onEvent: (ev: JobEvent) => void;
+  /** `open` also after a reconnect: a good moment to re-read the job. */
   onConnection: (state: 'open' | 'reconnecting') => void;
 }
 
 const EVENT_TYPES = [
-  'created', 'compare_started', 'progress', 'compared', 'payment_order_created', 'payment_skipped',
-  'paid', 'export_started', 'export_ready', 'failed', 'cancelled', 'expired',
+  'created', 'compare_started', 'progress', 'compared', 'payment_order_created', 'payment_order_closed',
+  'payment_skipped', 'paid', 'export_started', 'export_ready', 'failed', 'cancelled', 'expired',
 ];
 const TERMINAL_EVENTS = new Set(['export_ready', 'failed', 'cancelled', 'expired']);
 

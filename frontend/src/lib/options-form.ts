@@ -13,12 +13,14 @@ export interface OptionsForm {
   ignoreCase: boolean;
   emptyEqualsMissing: boolean;
   numericTolerance: number | '';
+  relativeTolerance: number | '';
+  excelDates: boolean;
   ignoreColumns: string;
 }
 
 /** The defaults: the API's own (first sheet, header row 1, exact comparison). */
 export function defaultOptionsForm(): OptionsForm {
-  return { key: '', sheet: '', headerRow: 1, trim: false, collapseWhitespace: false, ignoreCase: false, emptyEqualsMissing: true, numericTolerance: 0, ignoreColumns: '' };
+  return { key: '', sheet: '', headerRow: 1, trim: false, collapseWhitespace: false, ignoreCase: false, emptyEqualsMissing: true, numericTolerance: 0, relativeTolerance: 0, excelDates: false, ignoreColumns: '' };
 }
 
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -33,6 +35,8 @@ export function toUploadFields(f: OptionsForm): { key: string[]; options: Partia
   if (f.ignoreCase) options.ignoreCase = true;
   if (!f.emptyEqualsMissing) options.emptyEqualsMissing = false;
   if (typeof f.numericTolerance === 'number' && f.numericTolerance > 0) options.numericTolerance = f.numericTolerance;
+  if (typeof f.relativeTolerance === 'number' && f.relativeTolerance > 0) options.relativeTolerance = Math.min(1, f.relativeTolerance);
+  if (f.excelDates) options.excelDates = true;
   const ignore = list(f.ignoreColumns);
   if (ignore.length) options.ignoreColumns = ignore;
   return { key: list(f.key), options };

@@ -1,8 +1,10 @@
 /**
- * What a job produced: the free preview and the paid export (a redirect to a signed link).
+ * What a job produced: the free preview (every change, page by page) and the paid export (a
+ * redirect to a signed link).
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { PreviewPageSchema, PreviewQuerySchema } from '../../contracts/preview.js';
 import { exportLink, openPreview } from '../../services/comparisons.js';
 import { callerOf } from '../plugins/auth.js';
 import { sendRaw } from '../reply.js';
@@ -18,13 +20,14 @@ const jobDownloadRoutes: FastifyPluginAsyncZod<RouteOptions> = async (app, opts)
       schema: {
         hide: opts.alias,
         tags,
-        summary: 'first changes as JSON (free, once compared)',
+        summary: 'a page of the changes as JSON (free, once compared): every change is on one page; 404 past the last page',
         params: JobIdParamsSchema,
-        response: { 200: z.record(z.string(), z.unknown()).describe('preview.json'), ...problemResponses },
+        querystring: PreviewQuerySchema,
+        response: { 200: PreviewPageSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const body = await openPreview(app.deps, callerOf(request), request.params.id);
+      const body = await openPreview(app.deps, callerOf(request), request.params.id, request.query.page);
       return sendRaw(reply, 'application/json', body);
     },
   );
