@@ -68,8 +68,8 @@ export function keyReport(patch: Partial<KeyReport> = {}): KeyReport {
   const col = (name: string, letter: string, uniqueness: number, completeness = 1) => ({ name, letter, uniqueness, completeness, distinct: 10, empty: completeness < 1 ? 1 : 0 });
   return {
     files: [
-      { sheet: 'Orders', sheetNames: ['Orders', 'Notes'], rows: 10, columns: [col('id', 'A', 1), col('name', 'B', 0.8), col('qty', 'C', 0.5, 0.9)] },
-      { sheet: 'Orders', sheetNames: ['Orders', 'Notes'], rows: 11, columns: [col('id', 'A', 1), col('name', 'B', 0.75)] },
+      { sheet: 'Orders', sheets: ['Orders', 'Notes'], headerRow: 1, headerRowDetected: true, rows: 10, columns: [col('id', 'A', 1), col('name', 'B', 0.8), col('qty', 'C', 0.5, 0.9)] },
+      { sheet: 'Orders', sheets: ['Orders', 'Notes'], headerRow: 1, headerRowDetected: true, rows: 11, columns: [col('id', 'A', 1), col('name', 'B', 0.75)] },
     ],
     suggestedKeys: [['id']],
     duplicatesFor: ['name'],

@@ -101,7 +101,7 @@ describe('KeyStep', () => {
 
   it('shows the assistant error and no sheet choice for a single-sheet file', async () => {
     const report = keyReport();
-    report.files.forEach((f) => (f.sheetNames = ['Sheet1']));
+    report.files.forEach((f) => (f.sheets = ['Sheet1']));
     const el = await mount(KeyStep, { form: reactive(defaultOptionsForm()), report, loading: false, error: 'bad file', sampled: false, names: ['a.csv', 'b.csv'] });
     expect(el.querySelector('[data-testid="sheet"]')).toBeNull();
     expect(el.querySelector('[data-testid="inspect-error"]')?.textContent).toBe('bad file');

@@ -81,7 +81,7 @@ export function inspectFiles(req: InspectRequest, signal?: AbortSignal): Promise
   // Fields first, then the files, as the API reads the parts in order.
   if (req.key?.length) form.set('key', req.key.join(','));
   if (req.sheet) form.set('sheet', req.sheet);
-  if (req.headerRow && req.headerRow > 1) form.set('headerRow', String(req.headerRow));
+  if (req.headerRow && req.headerRow >= 1) form.set('headerRow', String(req.headerRow));
   req.files.forEach((f, i) => form.set(`file${i + 1}`, f, req.names[i] ?? `file${i + 1}`));
   return request(KeyReportSchema, `${API}/compare/inspect`, { method: 'POST', body: form, ...(signal && { signal }) });
 }

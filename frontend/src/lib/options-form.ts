@@ -18,9 +18,9 @@ export interface OptionsForm {
   ignoreColumns: string;
 }
 
-/** The defaults: the API's own (first sheet, header row 1, exact comparison). */
+/** The defaults: the API's own (first sheet, header row detected, exact comparison). */
 export function defaultOptionsForm(): OptionsForm {
-  return { key: '', sheet: '', headerRow: 1, trim: false, collapseWhitespace: false, ignoreCase: false, emptyEqualsMissing: true, numericTolerance: 0, relativeTolerance: 0, excelDates: false, ignoreColumns: '' };
+  return { key: '', sheet: '', headerRow: '', trim: false, collapseWhitespace: false, ignoreCase: false, emptyEqualsMissing: true, numericTolerance: 0, relativeTolerance: 0, excelDates: false, ignoreColumns: '' };
 }
 
 const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
@@ -29,7 +29,7 @@ const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
 export function toUploadFields(f: OptionsForm): { key: string[]; options: Partial<CompareOptions> } {
   const options: Partial<CompareOptions> = {};
   if (f.sheet.trim()) options.sheet = f.sheet.trim();
-  if (typeof f.headerRow === 'number' && f.headerRow > 1) options.headerRow = f.headerRow;
+  if (typeof f.headerRow === 'number' && f.headerRow >= 1) options.headerRow = f.headerRow;
   if (f.trim) options.trim = true;
   if (f.collapseWhitespace) options.collapseWhitespace = true;
   if (f.ignoreCase) options.ignoreCase = true;
