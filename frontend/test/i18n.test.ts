@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { en } from '../src/i18n/en.js';
 import { detectLocale, locale, setLocale, t } from '../src/i18n/index.js';
 import { zhCN } from '../src/i18n/zh-CN.js';
+import { JOB_EVENT_TYPES } from '../../src/contracts/index.js';
 
 describe('i18n', () => {
   it('defaults to the browser language, a stored choice wins', () => {
@@ -17,6 +18,10 @@ describe('i18n', () => {
       expect(zhCN[key], key).toBeTruthy();
       expect(holes(zhCN[key]), key).toEqual(holes(en[key]));
     }
+  });
+
+  it('names every event type of the job history', () => {
+    for (const type of JOB_EVENT_TYPES) expect(en, type).toHaveProperty(`event.${type}`);
   });
 
   it('switches language and fills placeholders', () => {

@@ -166,6 +166,15 @@ export const JobCreatedSchema = z.object({
 });
 export type JobCreated = z.infer<typeof JobCreatedSchema>;
 
+/**
+ * Every event type a job's history holds (the SSE event names). `type` stays a plain string in
+ * the schema so an older client keeps reading a history that gained a new type.
+ */
+export const JOB_EVENT_TYPES = [
+  'created', 'compare_started', 'progress', 'compared', 'payment_order_created', 'payment_order_closed',
+  'payment_skipped', 'paid', 'export_started', 'export_ready', 'refunded', 'refund_failed', 'failed', 'cancelled', 'expired',
+] as const;
+
 /** One entry of a job's history; `id` is the Redis stream id (usable as SSE Last-Event-ID). */
 export const JobEventSchema = z.object({
   id: z.string(),

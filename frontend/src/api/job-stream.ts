@@ -3,7 +3,7 @@
  * `Last-Event-ID`, so the API resumes after the last event seen; the stream ends (and is closed
  * here) once the job is terminal.
  */
-import { JobEventSchema, type JobEvent } from '../../../src/contracts/index.js';
+import { JOB_EVENT_TYPES, JobEventSchema, type JobEvent } from '../../../src/contracts/index.js';
 import { eventsUrl } from './client.js';
 
 export interface JobStreamHandlers {
@@ -12,10 +12,6 @@ export interface JobStreamHandlers {
   onConnection: (state: 'open' | 'reconnecting') => void;
 }
 
-const EVENT_TYPES = [
-  'created', 'compare_started', 'progress', 'compared', 'payment_order_created', 'payment_order_closed',
-  'payment_skipped', 'paid', 'export_started', 'export_ready', 'failed', 'cancelled', 'expired',
-];
 const TERMINAL_EVENTS = new Set(['export_ready', 'failed', 'cancelled', 'expired']);
 
 /** Opens the stream; returns a function that closes it. */
@@ -30,7 +26,7 @@ export function followJob(id: string, h: JobStreamHandlers): () => void {
     if (TERMINAL_EVENTS.has(parsed.data.type)) source.close();
   };
   // Named events need one listener per type; unnamed ones arrive as `message`.
-  for (const type of [...EVENT_TYPES, 'message']) source.addEventListener(type, onMessage as EventListener);
+  for (const type of [...JOB_EVENT_TYPES, 'message']) source.addEventListener(type, onMessage as EventListener);
   source.onopen = () => h.onConnection('open');
   source.onerror = () => {
     if (source.readyState !== EventSource.CLOSED) h.onConnection('reconnecting');

@@ -123,6 +123,8 @@ export const en = {
   'event.paid': 'Paid',
   'event.export_started': 'Preparing download',
   'event.export_ready': 'Download ready',
+  'event.refunded': 'Refunded',
+  'event.refund_failed': 'Refund not accepted yet: retrying',
   'event.failed': 'Failed',
   'event.cancelled': 'Cancelled',
   'event.expired': 'Expired',

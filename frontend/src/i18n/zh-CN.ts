@@ -125,6 +125,8 @@ export const zhCN: Record<MessageKey, string> = {
   'event.paid': '已支付',
   'event.export_started': '正在生成下载文件',
   'event.export_ready': '下载已就绪',
+  'event.refunded': '已退款',
+  'event.refund_failed': '退款暂未成功，正在重试',
   'event.failed': '失败',
   'event.cancelled': '已取消',
   'event.expired': '已过期',
