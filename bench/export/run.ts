@@ -70,7 +70,7 @@ async function startProcs(): Promise<{ api: ChildProcess; worker: ChildProcess; 
   const api = spawn('node', [apiJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   const worker = spawn('node', [workerJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200; i++) {
-    if ((await fetch(`http://127.0.0.1:${PORT}/healthz`).catch(() => null))?.ok) break;
+    if ((await fetch(`http://127.0.0.1:${PORT}/readyz`).catch(() => null))?.ok) break;
     await sleep(100);
   }
   await sleep(500); // the worker creates its group

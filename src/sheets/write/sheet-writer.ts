@@ -30,15 +30,45 @@ const K_NUMBER = 1;
 const K_DATE = 2;
 const K_BOOL = 3;
 const K_AUTO = 4;
+/** An auto column holding a Date: written with the datetime format. */
+const K_AUTO_DATE = 5;
 const KIND: Record<ColumnType, number> = { string: K_STRING, number: K_NUMBER, integer: K_NUMBER, currency: K_NUMBER, date: K_DATE, datetime: K_DATE, boolean: K_BOOL, auto: K_AUTO };
+
+/**
+ * The opening tags of one column's cells in one look (fill and boldness), built once: a row
+ * then costs one concatenation per cell. `*Tail` is the part after `<c`, so a cell that must
+ * name its position is `<c r="B7"` + tail.
+ */
+interface Look {
+  /** ` s="N"` or '' (an empty cell with a style is still written, so its fill shows). */
+  attr: string[];
+  num: string[];
+  numTail: string[];
+  bool: string[];
+  boolTail: string[];
+  str: string[];
+  strTail: string[];
+}
+
+function lookOf(attrs: readonly string[]): Look {
+  const numTail = attrs.map((s) => `${s}><v>`);
+  const boolTail = attrs.map((s) => `${s} t="b"><v>`);
+  const strTail = attrs.map((s) => `${s} t="inlineStr"><is><t`);
+  const open = (tails: string[]): string[] => tails.map((t) => `<c${t}`);
+  return { attr: [...attrs], num: open(numTail), numTail, bool: open(boolTail), boolTail, str: open(strTail), strTail };
+}
+
+/** Cell text as element content: escaped, at most 32,767 characters, edge spaces kept. */
+function textBody(text: string): string {
+  if (text.length > MAX_CELL_CHARS) text = text.slice(0, MAX_CELL_CHARS);
+  const t = xmlText(text);
+  // `<t>` was already written; a value with edge whitespace needs xml:space on it.
+  return t.charCodeAt(0) <= 32 || t.charCodeAt(t.length - 1) <= 32 ? ` xml:space="preserve">${t}` : `>${t}`;
+}
 
 /** An inline-string cell; `at` is ` r="B7"` or empty (see writeRow). */
 function textCell(at: string, s: string, text: string): string {
-  if (text.length > MAX_CELL_CHARS) text = text.slice(0, MAX_CELL_CHARS);
-  const t = xmlText(text);
-  const c0 = t.charCodeAt(0);
-  const space = c0 <= 32 || t.charCodeAt(t.length - 1) <= 32 ? ' xml:space="preserve"' : '';
-  return `<c${at}${s} t="inlineStr"><is><t${space}>${t}</t></is></c>`;
+  return `<c${at}${s} t="inlineStr"><is><t${textBody(text)}</t></is></c>`;
 }
 
 function textOf(v: string | number | boolean | Date): string {
@@ -62,7 +92,8 @@ export class SheetWriter {
   private readonly letters: string[];
   private readonly kinds: Uint8Array;
   private readonly formats: (string | undefined)[];
-  private readonly styleAttrs = new Map<string, string[]>();
+  private readonly looks = new Map<string, Look>();
+  private plain: Look | undefined;
 
   /** @internal created by XlsxWriter.addSheet */
   constructor(
@@ -105,18 +136,20 @@ export class SheetWriter {
     return this.entry.write(xml);
   }
 
-  /** ` s="N"` per column for a fill (or none), computed once per fill. */
-  private attrs(fill: Fill | undefined, bold = false): string[] {
+  /** The look of a fill (or none) and boldness, computed once per combination. */
+  private look(fill: Fill | undefined, bold = false): Look {
     const key = bold ? `b${fill ?? ''}` : (fill ?? '');
-    let a = this.styleAttrs.get(key);
-    if (!a) {
-      a = this.formats.map((numFmt) => {
-        const id = this.styles.id({ numFmt, fill, bold });
-        return id ? ` s="${id}"` : '';
-      });
-      this.styleAttrs.set(key, a);
+    let l = this.looks.get(key);
+    if (!l) {
+      l = lookOf(
+        this.formats.map((numFmt) => {
+          const id = this.styles.id({ numFmt, fill, bold });
+          return id ? ` s="${id}"` : '';
+        }),
+      );
+      this.looks.set(key, l);
     }
-    return a;
+    return l;
   }
 
   /**
@@ -128,47 +161,55 @@ export class SheetWriter {
   writeRow(values: readonly CellInput[], fill?: Fill, cellFills?: readonly (Fill | undefined)[], bold = false): Promise<void> | null {
     if (this.row >= EXCEL_MAX_ROWS) throw new RangeError(`sheet ${this.spec.name} is full (${EXCEL_MAX_ROWS} rows)`);
     const r = String(++this.row);
-    const base = this.attrs(fill, bold);
+    const base = fill === undefined && !bold ? (this.plain ??= this.look(undefined)) : this.look(fill, bold);
     const n = this.kinds.length;
-    let x = `<row r="${r}">`;
+    let x = '<row r="' + r + '">';
     // A cell right after a written one needs no `r` (readers place it in the next column);
     // only a cell after a gap names its position. Saves ~20% of the sheet XML.
-    let gap = false;
+    let gap = true;
     for (let c = 0; c < n; c++) {
       const v = values[c];
-      const s = cellFills?.[c] !== undefined ? this.attrs(cellFills[c], bold)[c]! : base[c]!;
+      const look = cellFills !== undefined && cellFills[c] !== undefined ? this.look(cellFills[c], bold) : base;
       if (v === null || v === undefined || v === '') {
+        const s = look.attr[c]!;
         if (s !== '') {
-          x += `<c r="${this.letters[c]}${r}"${s}/>`;
+          x += '<c r="' + this.letters[c]! + r + '"' + s + '/>';
           gap = false;
         } else gap = true;
         continue;
       }
-      const at = gap || c === 0 ? ` r="${this.letters[c]}${r}"` : '';
+      const at = gap ? '<c r="' + this.letters[c]! + r + '"' : '';
       gap = false;
-      switch (this.kinds[c]) {
-        case K_STRING:
-          x += textCell(at, s, textOf(v));
-          break;
+      let kind = this.kinds[c]!;
+      if (kind === K_AUTO) kind = typeof v === 'number' ? K_NUMBER : typeof v === 'boolean' ? K_BOOL : v instanceof Date ? K_AUTO_DATE : K_STRING;
+      switch (kind) {
         case K_NUMBER:
-          x += typeof v === 'number' && Number.isFinite(v) ? `<c${at}${s}><v>${v}</v></c>` : textCell(at, s, textOf(v));
+          if (typeof v === 'number' && Number.isFinite(v)) {
+            x += (at ? at + look.numTail[c]! : look.num[c]!) + v + '</v></c>';
+            continue;
+          }
           break;
         case K_BOOL:
-          x += typeof v === 'boolean' ? `<c${at}${s} t="b"><v>${v ? 1 : 0}</v></c>` : textCell(at, s, textOf(v));
+          if (typeof v === 'boolean') {
+            x += (at ? at + look.boolTail[c]! : look.bool[c]!) + (v ? '1' : '0') + '</v></c>';
+            continue;
+          }
           break;
         case K_DATE: {
           const serial = dateSerial(v);
-          x += serial === null ? textCell(at, s, textOf(v)) : `<c${at}${s}><v>${serial}</v></c>`;
+          if (serial !== null) {
+            x += (at ? at + look.numTail[c]! : look.num[c]!) + serial + '</v></c>';
+            continue;
+          }
           break;
         }
-        default:
-          if (typeof v === 'number') x += Number.isFinite(v) ? `<c${at}${s}><v>${v}</v></c>` : textCell(at, s, String(v));
-          else if (typeof v === 'boolean') x += `<c${at}${s} t="b"><v>${v ? 1 : 0}</v></c>`;
-          else if (v instanceof Date) {
-            const serial = dateSerial(v);
-            x += serial === null ? textCell(at, s, '') : `<c${at}${this.attrsForDate(fill)}><v>${serial}</v></c>`;
-          } else x += textCell(at, s, v);
+        case K_AUTO_DATE: {
+          const serial = dateSerial(v);
+          x += serial === null ? (at ? at + look.strTail[c]! : look.str[c]!) + '></t></is></c>' : `${at || '<c'}${this.attrsForDate(fill)}><v>${serial}</v></c>`;
+          continue;
+        }
       }
+      x += (at ? at + look.strTail[c]! : look.str[c]!) + textBody(textOf(v)) + '</t></is></c>';
     }
     return this.entry.write(x + '</row>');
   }

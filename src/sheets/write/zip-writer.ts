@@ -2,20 +2,14 @@ import type { Writable } from 'node:stream';
 import zlib from 'node:zlib';
 import { AppError } from '../../errors/index.js';
 import { crc32 } from './crc32.js';
+import { waitDrain, ZipEntryStream, type EntryRecord, type EntryTuning } from './zip-entry.js';
+
+export { ZipEntryStream } from './zip-entry.js';
 
 const FLAG_DESCRIPTOR = 0x0008;
 const FLAG_UTF8 = 0x0800;
 const METHOD_DEFLATE = 8;
 const MAX_32 = 0xffffffff;
-
-interface EntryRecord {
-  name: Buffer;
-  flags: number;
-  crc: number;
-  compressed: number;
-  size: number;
-  offset: number;
-}
 
 /** DOS date and time of `d` (local fields, as zip tools show them). */
 function dosDateTime(d: Date): { time: number; date: number } {
@@ -32,6 +26,8 @@ export interface ZipWriterOptions {
   level?: number;
   /** Entry time stamp. @defaultValue now */
   mtime?: Date;
+  /** @internal chunking of streamed entries (tests) */
+  tuning?: EntryTuning;
 }
 
 /**
@@ -40,9 +36,8 @@ export interface ZipWriterOptions {
  * Small parts (`addBuffer`) are deflated at once and get their sizes in the local header.
  * Streamed parts (`openEntry`) carry a data descriptor (flag bit 3) after the data; readers that
  * follow the central directory (Excel, LibreOffice, ours) take sizes from there. Streamed
- * entries are compressed in chunks on the libuv thread pool (see ZipEntryStream): the caller's
- * thread formats the next chunk while other threads deflate the previous ones. CRC-32 is
- * computed on the caller's thread (native zlib.crc32 where available).
+ * entries are deflated on the libuv thread pool (see ZipEntryStream) while the caller's thread
+ * formats the next chunk.
  *
  * No ZIP64: an archive or entry past 4 GiB fails with `output_too_large` instead of writing a
  * corrupt file.
@@ -52,6 +47,7 @@ export class ZipWriter {
   private offset = 0;
   private readonly level: number;
   private readonly stamp: { time: number; date: number };
+  private readonly tuning: EntryTuning | undefined;
   private busy = false;
 
   constructor(
@@ -60,6 +56,7 @@ export class ZipWriter {
   ) {
     this.level = opts.level ?? 1;
     this.stamp = dosDateTime(opts.mtime ?? new Date());
+    this.tuning = opts.tuning;
   }
 
   /** Bytes written so far. */
@@ -126,7 +123,7 @@ export class ZipWriter {
       d.writeUInt32LE(e.size, 12);
       this.busy = false;
       await this.emit(d);
-    }, (n, what) => this.checkSize(n, what));
+    }, (n, what) => this.checkSize(n, what), this.tuning);
   }
 
   /** Writes the central directory; the caller then ends the output stream. */
@@ -162,135 +159,4 @@ export class ZipWriter {
     await this.emit(dir);
     await this.emit(end);
   }
-}
-
-const deflateChunk = (buf: Buffer, level: number): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    // SYNC_FLUSH ends the output on a byte boundary without a final block, so independently
-    // compressed chunks concatenate into one valid deflate stream (as pigz does).
-    zlib.deflateRaw(buf, { level, finishFlush: zlib.constants.Z_SYNC_FLUSH, chunkSize: 512 * 1024 }, (err, out) => (err ? reject(err) : resolve(out)));
-  });
-
-/** An empty final deflate block (BFINAL=1, fixed Huffman, end-of-block): closes the stream. */
-const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
-
-/**
- * One streamed zip entry: text or bytes in, deflated bytes out to the archive's stream.
- *
- * The entry is cut into chunks of ~`chunkChars`; each is compressed on its own on the libuv
- * thread pool (one round trip per chunk) while the caller formats the next ones, up to
- * `inFlight` chunks at once, and written out in order. Restarting the dictionary every 128 KiB
- * costs well under 1% in size. `write` returns a promise only when the caller must wait (too
- * many chunks in flight, or the destination is full), so a tight row loop pays no microtask
- * per row: `const p = e.write(s); if (p) await p;`.
- */
-export class ZipEntryStream {
-  private text = '';
-  private tail: Promise<void> = Promise.resolve();
-  private readonly steps: Promise<void>[] = [];
-  private failure: Error | undefined;
-  private closed = false;
-
-  constructor(
-    private readonly out: Writable,
-    private readonly entry: EntryRecord,
-    private readonly level: number,
-    private readonly onClose: (compressed: number) => Promise<void>,
-    private readonly checkSize: (n: number, what: string) => void,
-    private readonly chunkChars = 128 * 1024,
-    private readonly maxInFlight = 3,
-  ) {}
-
-  /** Appends text (UTF-8); see the class note on the returned promise. */
-  write(s: string): Promise<void> | null {
-    this.text += s;
-    return this.text.length >= this.chunkChars ? this.flushText() : null;
-  }
-
-  /** Appends bytes. */
-  writeBytes(buf: Buffer): Promise<void> | null {
-    if (this.text) {
-      const p = this.flushText();
-      if (p) return p.then(() => this.push(buf) ?? undefined);
-    }
-    return this.push(buf);
-  }
-
-  private flushText(): Promise<void> | null {
-    const buf = Buffer.from(this.text, 'utf8');
-    this.text = '';
-    return this.push(buf);
-  }
-
-  private push(buf: Buffer): Promise<void> | null {
-    if (this.failure) return Promise.reject(this.failure);
-    this.entry.crc = crc32(buf, this.entry.crc);
-    this.entry.size += buf.length;
-    if (this.entry.size > MAX_32) {
-      try {
-        this.checkSize(this.entry.size, `zip entry ${this.entry.name.toString()}`);
-      } catch (err) {
-        this.failure = err as Error;
-        return Promise.reject(err);
-      }
-    }
-    const packed = deflateChunk(buf, this.level);
-    packed.catch(() => undefined);
-    const step = this.tail.then(async () => this.emit(await packed));
-    this.tail = step;
-    this.steps.push(step);
-    // Steps settle in order, so the one settling is always the oldest.
-    step.then(
-      () => this.steps.shift(),
-      (err: unknown) => {
-        this.steps.shift();
-        this.failure ??= err as Error;
-      },
-    );
-    return this.steps.length >= this.maxInFlight ? this.waitOne() : null;
-  }
-
-  private async emit(chunk: Buffer): Promise<void> {
-    if (this.failure) throw this.failure;
-    this.entry.compressed += chunk.length;
-    if (this.out.destroyed) throw this.out.errored ?? new Error('output stream was destroyed');
-    if (!this.out.write(chunk)) await waitDrain(this.out);
-  }
-
-  private async waitOne(): Promise<void> {
-    while (this.steps.length >= this.maxInFlight) await this.steps[0];
-  }
-
-  /** Flushes, waits for every chunk and writes the final block and the data descriptor. */
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.text) {
-      const p = this.flushText();
-      if (p) await p;
-    }
-    await this.tail;
-    await this.emit(FINAL_BLOCK);
-    this.checkSize(this.entry.compressed, `zip entry ${this.entry.name.toString()}`);
-    await this.onClose(this.entry.compressed);
-  }
-}
-
-/** Resolves on 'drain'; rejects if the stream errors or closes first. */
-function waitDrain(out: Writable): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const done = (err?: Error): void => {
-      out.off('drain', onDrain);
-      out.off('error', onError);
-      out.off('close', onClose);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onDrain = (): void => done();
-    const onError = (err: Error): void => done(err);
-    const onClose = (): void => done(new Error('output stream closed before the zip was complete'));
-    out.on('drain', onDrain);
-    out.on('error', onError);
-    out.on('close', onClose);
-  });
 }
