@@ -24,7 +24,7 @@ import { Redis } from 'ioredis';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { createKeys } from '../../src/redis/keys.js';
 import { readTable } from '../../src/sheets/read-table.js';
-import { ANCHORS, bundle, fmt, measure, median, pythonWith, ROOT } from '../lib/measure.js';
+import { ANCHORS, buildLikeDist, fmt, measure, median, pythonWith, ROOT } from '../lib/measure.js';
 // @ts-expect-error plain ESM module of the shared bench, no types
 import { baseRows, DATE_COL, dayIso, HEADER } from '../../../shared/bench/lib/gen-core.mjs';
 
@@ -35,6 +35,8 @@ const { values: flags } = parseArgs({
     formats: { type: 'string', default: 'xlsx,csv' },
     concurrent: { type: 'string', default: '12' },
     'anchor-max': { type: 'string', default: '800000' },
+    'api-args': { type: 'string', default: '' },
+    'worker-args': { type: 'string', default: '' },
   },
 });
 const SIZES = flags.sizes.split(',').map(Number);
@@ -45,9 +47,9 @@ const BATCH = 100_000;
 const TYPES = ['integer', 'integer', 'currency', 'number', 'string', 'string', 'string', 'date', 'boolean', 'string'];
 const COLUMNS = (HEADER as string[]).map((name, i) => ({ name, type: TYPES[i] }));
 
-const build = path.join(ROOT, 'node_modules/.cache/sheetdiff-bench');
-const apiJs = await bundle(path.join(ROOT, 'src/api/main.ts'), path.join(build, 'api.mjs'));
-const workerJs = await bundle(path.join(ROOT, 'workers/export/main.ts'), path.join(build, 'export-worker.mjs'));
+const build = await buildLikeDist(['src', 'workers'], path.join(ROOT, 'node_modules/.cache/sheetdiff-bench/dist'));
+const apiJs = path.join(build, 'src/api/main.js');
+const workerJs = path.join(build, 'workers/export/main.js');
 const dataDir = mkdtempSync(path.join(tmpdir(), 'sd-bench-export-'));
 const prefix = `bench:${randomUUID().slice(0, 8)}:sd:`;
 const redis = new Redis(REDIS_URL);
@@ -67,8 +69,9 @@ const peakMb = (p: ChildProcess): number => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startProcs(): Promise<{ api: ChildProcess; worker: ChildProcess; stop(): Promise<void> }> {
-  const api = spawn('node', [apiJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const worker = spawn('node', [workerJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const args = (s: string): string[] => s.split(' ').filter(Boolean);
+  const api = spawn('node', [...args(flags['api-args']), apiJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const worker = spawn('node', [...args(flags['worker-args']), workerJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200; i++) {
     if ((await fetch(`http://127.0.0.1:${PORT}/readyz`).catch(() => null))?.ok) break;
     await sleep(100);

@@ -4,7 +4,7 @@
  * one plain-Node file (so our figures do not include the TypeScript loader), medians.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -40,6 +40,32 @@ export async function bundle(entry: string, outfile: string): Promise<string> {
   const esbuild = (await import('esbuild')) as typeof import('esbuild');
   await esbuild.build({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning' });
   return outfile;
+}
+
+/**
+ * Compiles `dirs` (e.g. src, workers) file by file into `outDir`, as `tsc -p tsconfig.build.json`
+ * lays out dist/ (one ESM file per module, other files such as the Lua scripts copied beside),
+ * so a benchmark runs the processes as they are deployed: lazy `import()`s stay lazy, which a
+ * single-file bundle would not keep (it hoists the packages they import).
+ */
+export async function buildLikeDist(dirs: string[], outDir: string): Promise<string> {
+  const esbuild = (await import('esbuild')) as typeof import('esbuild');
+  const entries: string[] = [];
+  const walk = (dir: string): void => {
+    for (const d of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, d.name);
+      if (d.isDirectory()) walk(rel);
+      else if (rel.endsWith('.ts') && !rel.endsWith('.d.ts')) entries.push(path.join(ROOT, rel));
+      else {
+        mkdirSync(path.join(outDir, dir), { recursive: true });
+        copyFileSync(path.join(ROOT, rel), path.join(outDir, rel));
+      }
+    }
+  };
+  for (const dir of dirs) walk(dir);
+  await esbuild.build({ entryPoints: entries, outdir: outDir, outbase: ROOT, bundle: false, platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' });
+  writeFileSync(path.join(outDir, 'package.json'), '{ "type": "module" }\n');
+  return outDir;
 }
 
 export const median = (xs: number[]): number => {

@@ -24,6 +24,7 @@ const { meterJobStore } = await import('../observability/metered-jobs.js');
 const { meterObjectStore } = await import('../observability/metered-store.js');
 const { startStreamSampler } = await import('../observability/stream-sampler.js');
 const { buildApp } = await import('./app.js');
+const { startBufferGc } = await import('../lib/buffer-gc.js');
 const name = `api:${hostname()}:${process.pid}`;
 const keys = createKeys(config.redis.prefix);
 const redis = createRedis({ url: config.redis.url, name: `${name}:command`, failFast: true });
@@ -45,12 +46,15 @@ const app = await buildApp({
 });
 
 collectProcessMetrics();
+// Batches stored and files served stream Buffers through this process (see buffer-gc.ts).
+const buffers = startBufferGc();
 const stopSampler = startStreamSampler({ redis, keys, onError: (err) => log.debug({ err: err.message }, 'stream sample failed') });
 
 closeWithGrace({ delay: Math.max(1_000, config.jobs.shutdownGraceMs), logger: log }, async ({ err, signal }) => {
   if (err) log.error({ err }, 'closing after an uncaught error');
   else log.info({ signal }, 'closing');
   stopSampler();
+  buffers.stop();
   await app.close();
   await redis.quit().catch(() => redis.disconnect());
   await tracing.shutdown();

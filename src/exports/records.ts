@@ -9,6 +9,8 @@ import type { ExportColumn } from '../contracts/exports.js';
 import { ERRORS } from '../errors/index.js';
 import { CsvParser } from '../sheets/csv/csv-parser.js';
 import { parseIsoDate } from '../sheets/write/iso-date.js';
+import { Utf8Chunks } from '../sheets/write/utf8-chunks.js';
+import { parseRecordJson } from './flat-json.js';
 
 /** Longest accepted line of a batch; a body without line breaks cannot grow memory past it. */
 export const MAX_LINE_CHARS = 1024 * 1024;
@@ -43,6 +45,13 @@ export class RecordChecker {
     return out;
   }
 
+  /** Whether `checked` (from `check(rec)`) is `rec` unchanged: then the record's own JSON text can be stored as is. */
+  static unchanged(rec: unknown, checked: readonly Json[]): boolean {
+    if (!Array.isArray(rec) || rec.length !== checked.length) return false;
+    for (let i = 0; i < checked.length; i++) if (rec[i] !== checked[i]) return false;
+    return true;
+  }
+
   private value(i: number, v: unknown): Json {
     if (v === null || v === undefined || v === '') return null;
     const c = this.columns[i]!;
@@ -72,24 +81,52 @@ export class RecordChecker {
   }
 }
 
+/** Bytes decoded at a time: the text of a piece stays small enough for V8's young generation. */
+export const DECODE_BYTES = 16 * 1024;
+
+/**
+ * A body chunk decoded at once into texts of at most DECODE_BYTES bytes each.
+ *
+ * At once, so the chunk (a Buffer outside the JS heap) is dropped before its records are worked
+ * on: a Buffer that lives through two young-generation GCs is promoted, and a promoted Buffer's
+ * memory is only returned at the next full GC, which V8 may postpone until 64 MiB of such memory
+ * has piled up. In pieces, so no decoded string outgrows the young generation either.
+ */
+export function decodePieces(decoder: StringDecoder, chunk: Buffer): string[] {
+  if (chunk.length <= DECODE_BYTES) return [decoder.write(chunk)];
+  const texts: string[] = [];
+  for (let o = 0; o < chunk.length; o += DECODE_BYTES) texts.push(decoder.write(chunk.subarray(o, o + DECODE_BYTES)));
+  return texts;
+}
+
 /**
  * Reads a batch body and yields normalised NDJSON in chunks of ~64 KiB; `count()` is the number
  * of records once the generator is done. A record that does not fit throws `invalid_record`
  * naming the batch and line.
+ *
+ * Memory: the body is decoded as it arrives (see decodePieces) and the output encoded through
+ * Utf8Chunks, so no string grows past a few tens of KiB (a 64 KiB chunk of CJK text decoded into
+ * one string would be a large-object string, kept until the next full GC).
  */
 export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordChecker, label: string): { lines: AsyncGenerator<Buffer>; count: () => number } {
   let records = 0;
   async function* lines(): AsyncGenerator<Buffer> {
-    let out = '';
+    const out = new Utf8Chunks(64 * 1024, { copy: true });
     let lineNo = 0;
-    const take = (rec: unknown): void => {
+    let ready: Buffer | null = null;
+    // `raw`: the record's JSON text, stored as is when checking changed nothing (saves a stringify).
+    const take = (rec: unknown, raw?: string): void => {
       lineNo++;
+      let json: string;
       try {
-        out += JSON.stringify(checker.check(rec)) + '\n';
+        const checked = checker.check(rec);
+        json = raw !== undefined && RecordChecker.unchanged(rec, checked) ? raw : JSON.stringify(checked);
       } catch (reason) {
         throw ERRORS.invalidRecord(`${label}, line ${lineNo}: the record ${String(reason)}`, { line: lineNo });
       }
       records++;
+      const full = out.add(json + '\n');
+      if (full) ready = ready ? Buffer.concat([ready, full]) : full;
     };
     const decoder = new StringDecoder('utf8');
     if (kind === 'csv') {
@@ -101,10 +138,12 @@ export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordC
         take(fields);
       });
       for await (const chunk of body) {
-        parser.push(decoder.write(chunk as Buffer));
-        if (out.length >= 65_536) {
-          yield Buffer.from(out);
-          out = '';
+        for (const text of decodePieces(decoder, chunk as Buffer)) {
+          parser.push(text);
+          if (ready) {
+            yield ready;
+            ready = null;
+          }
         }
       }
       parser.push(decoder.end());
@@ -118,32 +157,35 @@ export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordC
         }
         let rec: unknown;
         try {
-          rec = JSON.parse(s);
+          rec = parseRecordJson(s);
         } catch {
           lineNo++;
           throw ERRORS.invalidRecord(`${label}, line ${lineNo}: not valid JSON`, { line: lineNo });
         }
-        take(rec);
+        take(rec, s);
       };
       for await (const chunk of body) {
-        rest += decoder.write(chunk as Buffer);
-        let start = 0;
-        let nl: number;
-        while ((nl = rest.indexOf('\n', start)) >= 0) {
-          line(rest.slice(start, nl));
-          start = nl + 1;
-        }
-        rest = rest.slice(start);
-        if (rest.length > MAX_LINE_CHARS) throw ERRORS.invalidRecord(`${label}, line ${lineNo + 1}: longer than ${MAX_LINE_CHARS} characters`);
-        if (out.length >= 65_536) {
-          yield Buffer.from(out);
-          out = '';
+        for (const text of decodePieces(decoder, chunk as Buffer)) {
+          rest += text;
+          let start = 0;
+          let nl: number;
+          while ((nl = rest.indexOf('\n', start)) >= 0) {
+            line(rest.slice(start, nl));
+            start = nl + 1;
+          }
+          rest = start === 0 ? rest : rest.slice(start);
+          if (rest.length > MAX_LINE_CHARS) throw ERRORS.invalidRecord(`${label}, line ${lineNo + 1}: longer than ${MAX_LINE_CHARS} characters`);
+          if (ready) {
+            yield ready;
+            ready = null;
+          }
         }
       }
       rest += decoder.end();
       if (rest !== '') line(rest);
     }
-    if (out) yield Buffer.from(out);
+    const last = out.take();
+    if (ready || last) yield ready && last ? Buffer.concat([ready, last]) : (ready ?? last)!;
   }
   return { lines: lines(), count: () => records };
 }

@@ -7,6 +7,8 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { bufferGc } from '../lib/buffer-gc.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExportColumn } from '../contracts/exports.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -16,6 +18,8 @@ import { CsvWriter } from '../sheets/write/csv-writer.js';
 import { EXCEL_MAX_ROWS } from '../sheets/write/sheet-writer.js';
 import { XlsxWriter } from '../sheets/write/xlsx-writer.js';
 import type { ExportRecord } from './export-store.js';
+import { parseRecordJson } from './flat-json.js';
+import { decodePieces } from './records.js';
 
 const CONTENT_TYPES = { xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', csv: 'text/csv; charset=utf-8' } as const;
 
@@ -39,25 +43,48 @@ export class RenderStopped extends Error {}
 
 const columnSpec = (c: ExportColumn): ColumnSpec => ({ header: c.name, type: c.type, width: c.width ?? (c.type === 'string' ? 20 : 14), numFmt: c.numFmt });
 
-/** Yields the records (JSON arrays) of every batch in order, one batch open at a time. */
-async function* recordsOf(store: ObjectStore, e: ExportRecord): AsyncGenerator<CellInput[]> {
+/**
+ * Yields the records (JSON arrays) of every batch in order, one batch open at a time, in blocks
+ * (the records of one piece: an await per block, not per record). Each chunk is decoded as it
+ * arrives (see decodePieces).
+ */
+async function* recordBlocks(store: ObjectStore, e: ExportRecord): AsyncGenerator<CellInput[][]> {
   for (const seq of e.seqs) {
     const body: Readable = await store.get(exportKeys.batch(e.id, seq));
     const decoder = new StringDecoder('utf8');
     let rest = '';
     for await (const chunk of body) {
-      rest += decoder.write(chunk as Buffer);
-      let start = 0;
-      let nl: number;
-      while ((nl = rest.indexOf('\n', start)) >= 0) {
-        yield JSON.parse(rest.slice(start, nl)) as CellInput[];
-        start = nl + 1;
+      for (const text of decodePieces(decoder, chunk as Buffer)) {
+        rest += text;
+        const block: CellInput[][] = [];
+        let start = 0;
+        let nl: number;
+        while ((nl = rest.indexOf('\n', start)) >= 0) {
+          block.push(parseRecordJson(rest.slice(start, nl)) as CellInput[]);
+          start = nl + 1;
+        }
+        rest = start === 0 ? rest : rest.slice(start);
+        if (block.length > 0) yield block;
       }
-      rest = rest.slice(start);
     }
     rest += decoder.end();
-    if (rest) yield JSON.parse(rest) as CellInput[];
+    if (rest) yield [parseRecordJson(rest) as CellInput[]];
   }
+}
+
+/**
+ * The file as a stream for the upload, counting its bytes for bufferGc: an upload allocates a
+ * Buffer per chunk and hardly any JS objects, so without a nudge no GC would free them.
+ */
+function meteredFile(file: string): Readable {
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      bufferGc().note(chunk.length);
+      cb(null, chunk);
+    },
+  });
+  pipeline(createReadStream(file), meter).catch((err: unknown) => meter.destroy(err as Error));
+  return meter;
 }
 
 /** Renders and uploads; the temporary file is removed whatever happens. */
@@ -68,6 +95,7 @@ export async function renderExport(e: ExportRecord, deps: { store: ObjectStore; 
   const hasher = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       hash.update(chunk);
+      bufferGc().note(chunk.length);
       cb(null, chunk);
     },
   });
@@ -82,22 +110,26 @@ export async function renderExport(e: ExportRecord, deps: { store: ObjectStore; 
     const columns = e.columns.map(columnSpec);
     if (e.format === 'csv') {
       const csv = new CsvWriter(hasher, columns, { bom: e.csvBom });
-      for await (const rec of recordsOf(deps.store, e)) {
-        const p = csv.writeRow(rec);
-        if (p) await p;
-        if (++written % every === 0) await tick();
+      for await (const block of recordBlocks(deps.store, e)) {
+        for (const rec of block) {
+          const p = csv.writeRow(rec);
+          if (p) await p;
+          if (++written % every === 0) await tick();
+        }
       }
       await csv.finish();
     } else {
       const xlsx = new XlsxWriter(hasher, { level: 1 });
       let part = 1;
       let sheet = await xlsx.addSheet({ name: e.sheetName, columns, autoFilter: true });
-      for await (const rec of recordsOf(deps.store, e)) {
-        // Past Excel's last row the records continue on "<name> (2)", with the header again.
-        if (sheet.rowsLeft === 0) sheet = await xlsx.addSheet({ name: `${e.sheetName.slice(0, 26)} (${++part})`, columns, autoFilter: true });
-        const p = sheet.writeRow(rec);
-        if (p) await p;
-        if (++written % every === 0) await tick();
+      for await (const block of recordBlocks(deps.store, e)) {
+        for (const rec of block) {
+          // Past Excel's last row the records continue on "<name> (2)", with the header again.
+          if (sheet.rowsLeft === 0) sheet = await xlsx.addSheet({ name: `${e.sheetName.slice(0, 26)} (${++part})`, columns, autoFilter: true });
+          const p = sheet.writeRow(rec);
+          if (p) await p;
+          if (++written % every === 0) await tick();
+        }
       }
       await xlsx.finish();
     }
@@ -105,7 +137,7 @@ export async function renderExport(e: ExportRecord, deps: { store: ObjectStore; 
     if (!(await hooks.uploading())) throw new RenderStopped('export stopped');
     const fileKey = exportKeys.file(e.id, e.format);
     const t0 = performance.now();
-    const { size } = await deps.store.put(fileKey, createReadStream(tmp), { contentType: CONTENT_TYPES[e.format] });
+    const { size } = await deps.store.put(fileKey, meteredFile(tmp), { contentType: CONTENT_TYPES[e.format] });
     const uploadMs = performance.now() - t0;
     const onDisk = (await stat(tmp)).size;
     if (onDisk !== size) throw new Error(`uploaded ${size} bytes of a ${onDisk}-byte file`);

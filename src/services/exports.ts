@@ -107,7 +107,8 @@ export async function addBatch(
   }
   const { lines, count } = normaliseBatch(req.body, req.kind, new RecordChecker(e.columns), `batch ${seq}`);
   try {
-    await deps.store.put(exportKeys.batch(e.id, seq), Readable.from(lines), { contentType: 'application/x-ndjson' });
+    // One chunk read ahead at most: chunks waiting in a stream buffer outlive young-generation GCs.
+    await deps.store.put(exportKeys.batch(e.id, seq), Readable.from(lines, { highWaterMark: 1 }), { contentType: 'application/x-ndjson' });
   } catch (err) {
     await store.releaseBatch(e.id, seq, claim.marker).catch(() => undefined);
     req.body.resume();

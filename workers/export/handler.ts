@@ -5,7 +5,6 @@
  */
 import { ExportRequestedSchema, type ExportRequested } from '../../src/contracts/index.js';
 import type { JobContext, Outcome } from '../../src/streams/index.js';
-import { renderDiff } from '../compare/render-diff.js';
 import type { WorkerDefinition, WorkerDeps } from '../shared/run-worker.js';
 import { runRecordExportDuty } from './record-exports.js';
 import { runRetentionReaper } from './retention.js';
@@ -21,6 +20,8 @@ export async function handleExport(_msg: ExportRequested, ctx: JobContext, deps:
   let rerendered = false;
   if (present.some((ok) => !ok)) {
     ctx.log.warn({ jobId: job.id }, 'artefact missing; rendering the diff again');
+    // Loaded only when needed: the diff engine and readers are no part of an export-worker's usual day.
+    const { renderDiff } = await import('../compare/render-diff.js');
     ({ artefacts } = await renderDiff(job, deps, { signal: ctx.signal, progress: (pct) => ctx.progress(pct) }));
     rerendered = true;
   }

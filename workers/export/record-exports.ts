@@ -5,6 +5,7 @@
  */
 import { createExportStore, type ExportStore } from '../../src/exports/export-store.js';
 import { runRecordExports } from '../../src/exports/consumer.js';
+import { startBufferGc } from '../../src/lib/buffer-gc.js';
 import { createRedis } from '../../src/redis/client.js';
 import { exportKeys } from '../../src/storage/keys.js';
 import type { WorkerDeps } from '../shared/run-worker.js';
@@ -22,6 +23,8 @@ export async function reapExpiredExports(deps: WorkerDeps, exports: ExportStore,
 export async function runRecordExportDuty(deps: WorkerDeps, signal: AbortSignal): Promise<void> {
   const exports = createExportStore(deps.redis, deps.keys);
   const { config } = deps;
+  // Renders and uploads stream tens of MB of Buffers per export (see buffer-gc.ts).
+  const buffers = startBufferGc();
   const reaper = (async () => {
     while (!signal.aborted) {
       await reapExpiredExports(deps, exports, Date.now()).catch((err: Error) => deps.log.warn({ err: err.message }, 'export retention pass failed'));
@@ -46,4 +49,5 @@ export async function runRecordExportDuty(deps: WorkerDeps, signal: AbortSignal)
     signal,
   });
   await reaper;
+  buffers.stop();
 }

@@ -2,7 +2,7 @@ import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { CellInput, ColumnSpec } from './columns.js';
 import { ChunkedWriter } from './stream-write.js';
-import { dateSerial } from './sheet-writer.js';
+import { dateSerial, numberText } from './sheet-writer.js';
 import { neutraliseFormula } from './xml-text.js';
 
 const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
@@ -50,7 +50,7 @@ export class CsvWriter {
     private readonly columns: readonly ColumnSpec[],
     private readonly opts: CsvWriterOptions = {},
   ) {
-    this.w = new ChunkedWriter(out, 128 * 1024);
+    this.w = new ChunkedWriter(out);
     this.eol = opts.eol ?? '\r\n';
     this.dateKinds = Uint8Array.from(columns.map((c) => (c.type === 'date' ? 1 : c.type === 'datetime' ? 2 : 0)));
   }
@@ -71,7 +71,7 @@ export class CsvWriter {
       if (c > 0) line += ',';
       const v = values[c];
       if (v === null || v === undefined) continue;
-      if (typeof v === 'number') line += Number.isFinite(v) ? String(v) : csvField(String(v));
+      if (typeof v === 'number') line += Number.isFinite(v) ? numberText(v) : csvField(String(v));
       else if (typeof v === 'boolean') line += v ? 'TRUE' : 'FALSE';
       else if (v instanceof Date || this.dateKinds[c] !== 0) {
         const text = typeof v === 'string' ? v : dateText(v, this.dateKinds[c] !== 1);

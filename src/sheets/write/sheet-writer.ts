@@ -71,6 +71,14 @@ function textCell(at: string, s: string, text: string): string {
   return `<c${at}${s} t="inlineStr"><is><t${textBody(text)}</t></is></c>`;
 }
 
+/**
+ * The text of a finite number, as `String(n)` gives it. `JSON.stringify` is used because it
+ * formats without V8's number-to-string cache: the cache keeps every recent result alive, so
+ * with millions of distinct numbers its strings survive young-generation GCs and pile up in the
+ * old generation (~25 bytes per number, ~130 bytes per 10-column row), and it is twice as fast.
+ */
+export const numberText = (n: number): string => JSON.stringify(n);
+
 function textOf(v: string | number | boolean | Date): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
@@ -160,7 +168,7 @@ export class SheetWriter {
    */
   writeRow(values: readonly CellInput[], fill?: Fill, cellFills?: readonly (Fill | undefined)[], bold = false): Promise<void> | null {
     if (this.row >= EXCEL_MAX_ROWS) throw new RangeError(`sheet ${this.spec.name} is full (${EXCEL_MAX_ROWS} rows)`);
-    const r = String(++this.row);
+    const r = numberText(++this.row);
     const base = fill === undefined && !bold ? (this.plain ??= this.look(undefined)) : this.look(fill, bold);
     const n = this.kinds.length;
     let x = '<row r="' + r + '">';
@@ -185,7 +193,7 @@ export class SheetWriter {
       switch (kind) {
         case K_NUMBER:
           if (typeof v === 'number' && Number.isFinite(v)) {
-            x += (at ? at + look.numTail[c]! : look.num[c]!) + v + '</v></c>';
+            x += (at ? at + look.numTail[c]! : look.num[c]!) + numberText(v) + '</v></c>';
             continue;
           }
           break;
@@ -198,14 +206,14 @@ export class SheetWriter {
         case K_DATE: {
           const serial = dateSerial(v);
           if (serial !== null) {
-            x += (at ? at + look.numTail[c]! : look.num[c]!) + serial + '</v></c>';
+            x += (at ? at + look.numTail[c]! : look.num[c]!) + numberText(serial) + '</v></c>';
             continue;
           }
           break;
         }
         case K_AUTO_DATE: {
           const serial = dateSerial(v);
-          x += serial === null ? (at ? at + look.strTail[c]! : look.str[c]!) + '></t></is></c>' : `${at || '<c'}${this.attrsForDate(fill)}><v>${serial}</v></c>`;
+          x += serial === null ? (at ? at + look.strTail[c]! : look.str[c]!) + '></t></is></c>' : `${at || '<c'}${this.attrsForDate(fill)}><v>${numberText(serial)}</v></c>`;
           continue;
         }
       }

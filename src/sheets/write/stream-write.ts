@@ -14,7 +14,7 @@ export class ChunkedWriter {
     private readonly out: Writable,
     chunkBytes = 64 * 1024,
   ) {
-    this.text = new Utf8Chunks(chunkBytes);
+    this.text = new Utf8Chunks(chunkBytes, { copy: true });
   }
 
   /**

@@ -11,9 +11,12 @@ const TEXT_CHARS = 16 * 1024;
  * ~16K characters straight into the current byte chunk (`buf.write`), so no string ever gets
  * large and no intermediate Buffer is made.
  *
- * `add` returns a full chunk when one is ready; `take` returns what is left. A returned chunk
- * belongs to the caller; pass it back with `recycle` once nothing reads it any more (optional:
- * it saves an allocation per chunk).
+ * `add` returns a full chunk when one is ready; `take` returns what is left. By default a
+ * returned chunk is the work buffer itself and belongs to the caller, who may pass it back with
+ * `recycle` once nothing reads it any more. With `copy: true` a returned chunk is a copy of
+ * exactly `chunkBytes` (the last one: what is left) and the work buffer is kept: for callers that
+ * hand chunks to streams which may hold them for a while (one work buffer for the writer's life,
+ * and chunks of one size, which the allocator reuses without fragmenting its heap).
  */
 export class Utf8Chunks {
   private text = '';
@@ -22,7 +25,10 @@ export class Utf8Chunks {
   private readonly spare: Buffer[] = [];
   private readonly capacity: number;
 
-  constructor(private readonly chunkBytes = 128 * 1024) {
+  constructor(
+    private readonly chunkBytes = 128 * 1024,
+    private readonly opts: { copy?: boolean } = {},
+  ) {
     // Room for one more step of text (at most 3 bytes per UTF-16 unit) past the chunk size.
     this.capacity = chunkBytes + 3 * TEXT_CHARS;
     this.buf = Buffer.allocUnsafe(this.capacity);
@@ -36,47 +42,55 @@ export class Utf8Chunks {
   /** Appends text; returns a full chunk when there is one. */
   add(s: string): Buffer | null {
     this.text += s;
-    return this.text.length >= TEXT_CHARS ? this.encode() : null;
+    if (this.text.length < TEXT_CHARS) return null;
+    this.encode();
+    return this.pos >= this.chunkBytes ? this.cut(false) : null;
   }
 
   /** Everything held, as one chunk (null when empty). */
   take(): Buffer | null {
-    if (this.text) {
-      const full = this.encode();
-      if (full) {
-        // encode() handed out a full chunk; whatever followed it is still held.
-        const rest = this.take();
-        return rest ? Buffer.concat([full, rest]) : full;
-      }
-    }
-    if (this.pos === 0) return null;
-    return this.cut();
+    if (this.text) this.encode();
+    return this.pos > 0 ? this.cut(true) : null;
   }
 
-  /** Gives a chunk back for reuse once nothing reads it any more. */
+  /** Gives a chunk back for reuse once nothing reads it any more (without `copy`). */
   recycle(chunk: Buffer): void {
     if (chunk.buffer.byteLength === this.capacity && chunk.byteOffset === 0 && this.spare.length < 4) {
       this.spare.push(Buffer.from(chunk.buffer, 0, this.capacity));
     }
   }
 
-  private encode(): Buffer | null {
+  private encode(): void {
     const t = this.text;
     this.text = '';
-    if (this.pos + 3 * t.length <= this.capacity) {
-      this.pos += this.buf.write(t, this.pos, 'utf8');
-      return this.pos >= this.chunkBytes ? this.cut() : null;
+    if (this.pos + 3 * t.length > this.buf.length) {
+      // One long piece (a huge row): a larger buffer for this chunk only.
+      const bigger = Buffer.allocUnsafe(this.pos + Buffer.byteLength(t, 'utf8'));
+      this.buf.copy(bigger, 0, 0, this.pos);
+      this.buf = bigger;
     }
-    // A long piece (one huge row): hand out what is held, then the piece on its own.
-    const held = this.pos > 0 ? this.cut() : null;
-    const big = Buffer.from(t, 'utf8');
-    return held ? Buffer.concat([held, big]) : big;
+    this.pos += this.buf.write(t, this.pos, 'utf8');
   }
 
-  private cut(): Buffer {
-    const full = this.buf.subarray(0, this.pos);
-    this.buf = this.spare.pop() ?? Buffer.allocUnsafe(this.capacity);
-    this.pos = 0;
-    return full;
+  /** Hands out the held bytes: all of them, or (copying) whole multiples of the chunk size. */
+  private cut(all: boolean): Buffer {
+    if (!this.opts.copy) {
+      const full = this.buf.subarray(0, this.pos);
+      this.buf = this.spare.pop() ?? Buffer.allocUnsafe(this.capacity);
+      this.pos = 0;
+      return full;
+    }
+    // Copies of one size (but the last): freed chunks are reused as they are by the allocator.
+    const n = all ? this.pos : this.pos - (this.pos % this.chunkBytes);
+    const out = Buffer.allocUnsafeSlow(n);
+    this.buf.copy(out, 0, 0, n);
+    const rest = this.pos - n;
+    if (this.buf.length !== this.capacity) {
+      const normal = Buffer.allocUnsafe(this.capacity);
+      this.buf.copy(normal, 0, n, this.pos);
+      this.buf = normal;
+    } else if (rest > 0) this.buf.copyWithin(0, n, this.pos);
+    this.pos = rest;
+    return out;
   }
 }
