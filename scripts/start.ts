@@ -6,6 +6,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config/env.js';
+import { withStreamingOptions } from '../src/config/node-options.js';
 import { redisAnswers, startPrivateRedis, type PrivateRedis } from './lib/redis-server.js';
 import { Supervisor } from './lib/supervisor.js';
 
@@ -38,10 +39,13 @@ async function main(): Promise<void> {
 
   const env = { REDIS_URL: redisUrl, DATA_DIR: config.storage.dataDir, PAYMENT_PROVIDER: config.payment.provider };
   const sup = new Supervisor(say);
-  sup.start({ name: 'api', entry: join(root, 'src/api/main.js'), env });
+  // The API and the export-worker stream records and files: V8 options for flat memory.
+  const streaming = { NODE_OPTIONS: withStreamingOptions(process.env.NODE_OPTIONS) };
+  sup.start({ name: 'api', entry: join(root, 'src/api/main.js'), env: { ...env, ...streaming } });
   const kinds = ['compare', 'payment', 'export'] as const;
   kinds.forEach((kind, i) => {
-    sup.start({ name: `${kind}-worker`, entry: join(root, `workers/${kind}/main.js`), env: { ...env, METRICS_PORT: String(config.metrics.port + i + 1) } });
+    const own = { ...env, METRICS_PORT: String(config.metrics.port + i + 1), ...(kind === 'export' ? streaming : {}) };
+    sup.start({ name: `${kind}-worker`, entry: join(root, `workers/${kind}/main.js`), env: own });
   });
   say(`API on ${config.http.publicBaseUrl} (docs at /docs); workers: ${kinds.join(', ')}; Ctrl-C stops everything`);
 

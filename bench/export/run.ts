@@ -22,6 +22,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { createApiKey } from '../../src/services/api-keys.js';
+import { withStreamingOptions } from '../../src/config/node-options.js';
 import { createKeys } from '../../src/redis/keys.js';
 import { readTable } from '../../src/sheets/read-table.js';
 import { ANCHORS, buildLikeDist, fmt, measure, median, pythonWith, ROOT } from '../lib/measure.js';
@@ -57,7 +58,8 @@ const { key } = await createApiKey({ redis, keys: createKeys(prefix) }, { name: 
 const auth = { authorization: `Bearer ${key}` };
 const PORT = 18_000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}/api/v1`;
-const env = { ...process.env, REDIS_URL, REDIS_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}`, LOG_LEVEL: 'warn', SERVE_WEB_APP: 'false', METRICS_PORT: String(PORT + 1), EXPORT_CONCURRENCY: '12', STREAM_BLOCK_MS: '200' };
+// The API and the worker run with the V8 options they are deployed with (src/config/node-options.ts).
+const env = { ...process.env, NODE_OPTIONS: withStreamingOptions(process.env.NODE_OPTIONS), REDIS_URL, REDIS_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}`, LOG_LEVEL: 'warn', SERVE_WEB_APP: 'false', METRICS_PORT: String(PORT + 1), EXPORT_CONCURRENCY: '12', STREAM_BLOCK_MS: '200' };
 
 const peakMb = (p: ChildProcess): number => {
   try {

@@ -48,6 +48,7 @@ const app = await buildApp({
 collectProcessMetrics();
 // Batches stored and files served stream Buffers through this process (see buffer-gc.ts).
 const buffers = startBufferGc();
+if (!buffers.enabled) log.info('streamed Buffers are left to V8 (no --expose-gc in NODE_OPTIONS; see src/config/node-options.ts)');
 const stopSampler = startStreamSampler({ redis, keys, onError: (err) => log.debug({ err: err.message }, 'stream sample failed') });
 
 closeWithGrace({ delay: Math.max(1_000, config.jobs.shutdownGraceMs), logger: log }, async ({ err, signal }) => {

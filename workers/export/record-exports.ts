@@ -25,6 +25,7 @@ export async function runRecordExportDuty(deps: WorkerDeps, signal: AbortSignal)
   const { config } = deps;
   // Renders and uploads stream tens of MB of Buffers per export (see buffer-gc.ts).
   const buffers = startBufferGc();
+  if (!buffers.enabled) deps.log.info('streamed Buffers are left to V8 (no --expose-gc in NODE_OPTIONS; see src/config/node-options.ts)');
   const reaper = (async () => {
     while (!signal.aborted) {
       await reapExpiredExports(deps, exports, Date.now()).catch((err: Error) => deps.log.warn({ err: err.message }, 'export retention pass failed'));

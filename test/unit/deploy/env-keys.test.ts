@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_KEYS, EnvSchema } from '../../../src/config/env.js';
+import { RUNTIME_ENV_KEYS } from '../../../src/config/node-options.js';
 import { compareKeys, formatProblems, readEnvExample, readSecretList, unreviewedSecretLookalikes, type KeySource } from './support/env-keys.js';
 import { byName, renderAll } from './support/render.js';
 import { isRecord, readYaml } from './support/repo.js';
@@ -87,7 +88,7 @@ describe('environment variables: schema, env.prod.example, ConfigMap + Vault sec
       expect(s.env_file, name).toEqual(['env.prod']);
       const env = s.environment;
       const keys = Array.isArray(env) ? env.map((e: string) => e.split('=')[0]) : isRecord(env) ? Object.keys(env) : [];
-      for (const k of keys) expect(ENV_KEYS as string[], `${name} sets ${k}`).toContain(k);
+      for (const k of keys) expect([...ENV_KEYS, ...RUNTIME_ENV_KEYS] as string[], `${name} sets ${k}`).toContain(k);
     }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_KEYS, EnvSchema } from '../../../src/config/env.js';
+import { RUNTIME_ENV_KEYS } from '../../../src/config/node-options.js';
 import { createKeys, STREAM_KINDS } from '../../../src/redis/keys.js';
 import type { K8sObject } from './support/kustomize.js';
 import { byName, ofKind, renderAll } from './support/render.js';
@@ -104,7 +105,7 @@ describe.each(renderAll())('k8s overlay $name: references and wiring', ({ object
     for (const name of appNames) {
       const [c] = (byName(objects, 'Deployment', name) as Obj).spec.template.spec.containers as Obj[];
       expect(c!.envFrom).toEqual([{ configMapRef: { name: 'sheetdiff-config' } }, { secretRef: { name: 'sheetdiff-secrets' } }]);
-      for (const e of c!.env ?? []) expect(ENV_KEYS as string[], `${name} sets ${e.name}`).toContain(e.name);
+      for (const e of c!.env ?? []) expect([...ENV_KEYS, ...RUNTIME_ENV_KEYS] as string[], `${name} sets ${e.name}`).toContain(e.name);
     }
     expect(secretTargets).toContain('sheetdiff-secrets');
     for (const w of workloads(objects)) {
