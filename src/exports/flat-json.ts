@@ -120,8 +120,9 @@ class Scanner {
   }
 }
 
-function parseArray(p: Scanner): Primitive[] | undefined {
-  const out: Primitive[] = [];
+function parseArray(p: Scanner, into: Primitive[] | undefined): Primitive[] | undefined {
+  const out: Primitive[] = into ?? [];
+  out.length = 0;
   p.i++;
   if (p.skipSpace() === CLOSE_ARRAY) {
     p.i++;
@@ -161,18 +162,25 @@ function parseObject(p: Scanner): Record<string, Primitive> | undefined {
   }
 }
 
-/** The record in `line` (an array or object of primitives), or undefined: then use JSON.parse. */
-export function parseFlatJson(line: string): Primitive[] | Record<string, Primitive> | undefined {
+/**
+ * The record in `line` (an array or object of primitives), or undefined: then use JSON.parse.
+ *
+ * `into`: an array to fill (emptied first) when the record is an array, instead of a new one.
+ * Hot loops reuse their record arrays: V8 moves an allocation site to the old generation for good
+ * ("pretenuring") once most of its objects were seen alive at a young GC, which a block of records
+ * waiting to be written can look like; every record array would then cost old-space memory.
+ */
+export function parseFlatJson(line: string, into?: Primitive[]): Primitive[] | Record<string, Primitive> | undefined {
   const p = new Scanner(line);
   const c = p.skipSpace();
-  const v = c === OPEN_ARRAY ? parseArray(p) : c === OPEN_OBJECT ? parseObject(p) : undefined;
+  const v = c === OPEN_ARRAY ? parseArray(p, into) : c === OPEN_OBJECT ? parseObject(p) : undefined;
   if (v === undefined || p.fail) return undefined;
   // only whitespace may follow
   return Number.isNaN(p.skipSpace()) ? v : undefined;
 }
 
-/** parseFlatJson, else JSON.parse (which throws on a syntax error). */
-export function parseRecordJson(line: string): unknown {
-  return parseFlatJson(line) ?? JSON.parse(line);
+/** parseFlatJson (filling `into` when given), else JSON.parse (which throws on a syntax error). */
+export function parseRecordJson(line: string, into?: Primitive[]): unknown {
+  return parseFlatJson(line, into) ?? JSON.parse(line);
 }
 

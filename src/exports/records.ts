@@ -28,10 +28,15 @@ export class RecordChecker {
     this.index = new Map(columns.map((c, i) => [c.name, i]));
   }
 
-  /** The record as an array in column order, typed; throws a message string when it does not fit. */
-  check(rec: unknown): Json[] {
+  /**
+   * The record as an array in column order, typed; throws a message string when it does not fit.
+   * `into`: an array to fill instead of a new one (see parseFlatJson on why hot loops reuse them).
+   */
+  check(rec: unknown, into?: Json[]): Json[] {
     const n = this.columns.length;
-    const out = new Array<Json>(n).fill(null);
+    const out = into ?? new Array<Json>(n);
+    out.length = n;
+    out.fill(null);
     if (Array.isArray(rec)) {
       if (rec.length > n) throw `has ${rec.length} values for ${n} columns`;
       for (let i = 0; i < rec.length; i++) out[i] = this.value(i, rec[i]);
@@ -85,18 +90,17 @@ export class RecordChecker {
 export const DECODE_BYTES = 16 * 1024;
 
 /**
- * A body chunk decoded at once into texts of at most DECODE_BYTES bytes each.
+ * The text of a body chunk, DECODE_BYTES at a time, each piece decoded only when the previous
+ * one has been worked through.
  *
- * At once, so the chunk (a Buffer outside the JS heap) is dropped before its records are worked
- * on: a Buffer that lives through two young-generation GCs is promoted, and a promoted Buffer's
- * memory is only returned at the next full GC, which V8 may postpone until 64 MiB of such memory
- * has piled up. In pieces, so no decoded string outgrows the young generation either.
+ * Piece by piece, so that what lives while a chunk's records are worked on is the chunk itself
+ * (a Buffer: its bytes are outside the JS heap, see buffer-gc.ts) plus one small piece of text.
+ * Decoding a whole 64 KiB chunk of CJK text at once keeps ~120 KiB of strings alive for the
+ * chunk's ~1,000 records; that outlives young GCs, is promoted, and old space grows by it.
  */
-export function decodePieces(decoder: StringDecoder, chunk: Buffer): string[] {
-  if (chunk.length <= DECODE_BYTES) return [decoder.write(chunk)];
-  const texts: string[] = [];
-  for (let o = 0; o < chunk.length; o += DECODE_BYTES) texts.push(decoder.write(chunk.subarray(o, o + DECODE_BYTES)));
-  return texts;
+export function* decodePieces(decoder: StringDecoder, chunk: Buffer): Generator<string> {
+  if (chunk.length <= DECODE_BYTES) yield decoder.write(chunk);
+  else for (let o = 0; o < chunk.length; o += DECODE_BYTES) yield decoder.write(chunk.subarray(o, o + DECODE_BYTES));
 }
 
 /**
@@ -104,7 +108,7 @@ export function decodePieces(decoder: StringDecoder, chunk: Buffer): string[] {
  * of records once the generator is done. A record that does not fit throws `invalid_record`
  * naming the batch and line.
  *
- * Memory: the body is decoded as it arrives (see decodePieces) and the output encoded through
+ * Memory: the body is decoded piece by piece (see decodePieces) and the output encoded through
  * Utf8Chunks, so no string grows past a few tens of KiB (a 64 KiB chunk of CJK text decoded into
  * one string would be a large-object string, kept until the next full GC).
  */
@@ -114,12 +118,15 @@ export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordC
     const out = new Utf8Chunks(64 * 1024, { copy: true });
     let lineNo = 0;
     let ready: Buffer | null = null;
+    // One record at a time: the parsed and the checked record reuse their arrays.
+    const parsed: Json[] = [];
+    const checked: Json[] = [];
     // `raw`: the record's JSON text, stored as is when checking changed nothing (saves a stringify).
     const take = (rec: unknown, raw?: string): void => {
       lineNo++;
       let json: string;
       try {
-        const checked = checker.check(rec);
+        checker.check(rec, checked);
         json = raw !== undefined && RecordChecker.unchanged(rec, checked) ? raw : JSON.stringify(checked);
       } catch (reason) {
         throw ERRORS.invalidRecord(`${label}, line ${lineNo}: the record ${String(reason)}`, { line: lineNo });
@@ -157,7 +164,7 @@ export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordC
         }
         let rec: unknown;
         try {
-          rec = parseRecordJson(s);
+          rec = parseRecordJson(s, parsed);
         } catch {
           lineNo++;
           throw ERRORS.invalidRecord(`${label}, line ${lineNo}: not valid JSON`, { line: lineNo });

@@ -45,10 +45,20 @@ const columnSpec = (c: ExportColumn): ColumnSpec => ({ header: c.name, type: c.t
 
 /**
  * Yields the records (JSON arrays) of every batch in order, one batch open at a time, in blocks
- * (the records of one piece: an await per block, not per record). Each chunk is decoded as it
- * arrives (see decodePieces).
+ * (the records of one piece: an await per block, not per record). Chunks are decoded piece by
+ * piece (see decodePieces).
+ *
+ * The block and its record arrays are reused for the next block (see parseFlatJson's `into`): the
+ * caller must be done with a block when it asks for the next one.
  */
 async function* recordBlocks(store: ObjectStore, e: ExportRecord): AsyncGenerator<CellInput[][]> {
+  const block: CellInput[][] = [];
+  const pool: CellInput[][] = [];
+  const next = (line: string): void => {
+    const k = block.length;
+    const into = (pool[k] ??= []) as (string | number | boolean | null)[];
+    block.push(parseRecordJson(line, into) as CellInput[]);
+  };
   for (const seq of e.seqs) {
     const body: Readable = await store.get(exportKeys.batch(e.id, seq));
     const decoder = new StringDecoder('utf8');
@@ -56,11 +66,11 @@ async function* recordBlocks(store: ObjectStore, e: ExportRecord): AsyncGenerato
     for await (const chunk of body) {
       for (const text of decodePieces(decoder, chunk as Buffer)) {
         rest += text;
-        const block: CellInput[][] = [];
+        block.length = 0;
         let start = 0;
         let nl: number;
         while ((nl = rest.indexOf('\n', start)) >= 0) {
-          block.push(parseRecordJson(rest.slice(start, nl)) as CellInput[]);
+          next(rest.slice(start, nl));
           start = nl + 1;
         }
         rest = start === 0 ? rest : rest.slice(start);
@@ -68,7 +78,11 @@ async function* recordBlocks(store: ObjectStore, e: ExportRecord): AsyncGenerato
       }
     }
     rest += decoder.end();
-    if (rest) yield [parseRecordJson(rest) as CellInput[]];
+    if (rest) {
+      block.length = 0;
+      next(rest);
+      yield block;
+    }
   }
 }
 
