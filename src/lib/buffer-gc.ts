@@ -18,7 +18,7 @@
 type GcFunction = (options?: { type?: 'minor' | 'major'; execution?: 'sync' | 'async' }) => unknown;
 
 export interface BufferGcOptions {
-  /** Buffer memory (MiB) streamed or grown between collections. @defaultValue 8 */
+  /** Buffer memory (MiB) streamed or grown between collections. @defaultValue 4 */
   stepMb?: number;
   /** How often the watcher looks (ms). @defaultValue 100 */
   intervalMs?: number;
@@ -55,7 +55,7 @@ export function startBufferGc(o: BufferGcOptions = {}): BufferGc {
   const gc = o.gc ?? (globalThis as { gc?: GcFunction }).gc;
   if (typeof gc !== 'function') return OFF;
   const bytes = o.bufferBytes ?? (() => process.memoryUsage().arrayBuffers);
-  const step = (o.stepMb ?? 8) * 1024 * 1024;
+  const step = (o.stepMb ?? 4) * 1024 * 1024;
   const stats: BufferGcStats = { minor: 0, major: 0 };
   // The Buffer level after the last collection: live Buffers (chunks in flight) are not garbage.
   let floor = bytes();
