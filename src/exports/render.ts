@@ -8,9 +8,9 @@ import { mkdir, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { bufferGc } from '../lib/buffer-gc.js';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExportColumn } from '../contracts/exports.js';
+import { bufferGc } from '../lib/buffer-gc.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { exportKeys } from '../storage/keys.js';
 import type { CellInput, ColumnSpec } from '../sheets/write/columns.js';
@@ -114,7 +114,10 @@ export async function renderExport(e: ExportRecord, deps: { store: ObjectStore; 
     },
   });
   const file = createWriteStream(tmp);
-  hasher.pipe(file);
+  // pipeline, not pipe: a failing file (disk full) destroys the hasher too, so the writer's wait
+  // for 'drain' ends with the error instead of hanging.
+  const saved = pipeline(hasher, file);
+  saved.catch(() => undefined);
   const every = 20_000;
   let written = 0;
   const tick = async (): Promise<void> => {
@@ -147,7 +150,7 @@ export async function renderExport(e: ExportRecord, deps: { store: ObjectStore; 
       }
       await xlsx.finish();
     }
-    await new Promise<void>((resolve, reject) => (file.writableFinished ? resolve() : file.once('finish', resolve).once('error', reject)));
+    await saved;
     if (!(await hooks.uploading())) throw new RenderStopped('export stopped');
     const fileKey = exportKeys.file(e.id, e.format);
     const t0 = performance.now();

@@ -34,11 +34,6 @@ export class Utf8Chunks {
     this.buf = Buffer.allocUnsafe(this.capacity);
   }
 
-  /** Bytes and characters held, not yet handed out. */
-  get pending(): number {
-    return this.pos + this.text.length;
-  }
-
   /** Appends text; returns a full chunk when there is one. */
   add(s: string): Buffer | null {
     this.text += s;
