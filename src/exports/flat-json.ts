@@ -34,11 +34,24 @@ const CLOSE_OBJECT = 125;
 
 type Primitive = string | number | boolean | null;
 
+/** Options of parseFlatJson. */
+export interface FlatJsonOptions {
+  /**
+   * Give a number whose token is exactly its canonical text (`String(n)`) as that text: for output
+   * that only needs the text (CSV), which then skips parsing and formatting it. Other numbers, and
+   * every number with `false`, are numbers. @defaultValue false
+   */
+  numbersAsText?: boolean;
+}
+
 /** Cursor over one line; `fail` marks that the text is not a flat JSON record. */
 class Scanner {
   i = 0;
   fail = false;
-  constructor(readonly s: string) {}
+  constructor(
+    readonly s: string,
+    readonly numbersAsText: boolean,
+  ) {}
 
   skipSpace(): number {
     const s = this.s;
@@ -76,26 +89,53 @@ class Scanner {
     }
   }
 
-  number(): number | undefined {
+  /**
+   * A number token. With `numbersAsText`, a token that is already the text `String(n)` would
+   * give for its value is returned as that text (no parse, no formatting later); see
+   * `canonical` below for when that is certain. Anything else becomes a number.
+   */
+  number(): number | string | undefined {
     const s = this.s;
     const start = this.i;
     let c = s.charCodeAt(this.i);
-    if (c === MINUS) c = s.charCodeAt(++this.i);
+    const negative = c === MINUS;
+    if (negative) c = s.charCodeAt(++this.i);
+    const intStart = this.i;
     if (c === ZERO) c = s.charCodeAt(++this.i);
     else if (c > ZERO && c <= NINE) do c = s.charCodeAt(++this.i); while (c >= ZERO && c <= NINE);
     else return this.bad();
+    const intLen = this.i - intStart;
+    let fracLen = 0;
+    let fracZeros = 0; // leading zeros of the fraction
+    let lastFrac = 0;
     if (c === DOT) {
       c = s.charCodeAt(++this.i);
       if (!(c >= ZERO && c <= NINE)) return this.bad();
+      const fracStart = this.i;
       do c = s.charCodeAt(++this.i); while (c >= ZERO && c <= NINE);
+      fracLen = this.i - fracStart;
+      while (fracZeros < fracLen && s.charCodeAt(fracStart + fracZeros) === ZERO) fracZeros++;
+      lastFrac = s.charCodeAt(this.i - 1);
     }
+    let exponent = false;
     if (c === LOWER_E || c === UPPER_E) {
+      exponent = true;
       c = s.charCodeAt(++this.i);
       if (c === PLUS || c === MINUS) c = s.charCodeAt(++this.i);
       if (!(c >= ZERO && c <= NINE)) return this.bad();
       do c = s.charCodeAt(++this.i); while (c >= ZERO && c <= NINE);
     }
-    return Number(s.slice(start, this.i));
+    const text = s.slice(start, this.i);
+    if (!this.numbersAsText || exponent) return Number(text);
+    // Canonical (String(Number(text)) === text) when: no exponent; not -0; no fraction ending in
+    // 0; at most 15 significant digits (a double keeps 15, so the shortest round-trip text is the
+    // token itself); and not below 1e-6, where String() switches to exponent notation.
+    const zeroInt = intLen === 1 && s.charCodeAt(intStart) === ZERO;
+    const significant = zeroInt ? fracLen - fracZeros : intLen + fracLen;
+    const canonical =
+      significant <= 15 &&
+      (fracLen === 0 ? !(negative && zeroInt) : lastFrac !== ZERO && (!zeroInt || fracZeros < 6));
+    return canonical ? text : Number(text);
   }
 
   literal(word: string, value: boolean | null): boolean | null | undefined {
@@ -170,8 +210,8 @@ function parseObject(p: Scanner): Record<string, Primitive> | undefined {
  * ("pretenuring") once most of its objects were seen alive at a young GC, which a block of records
  * waiting to be written can look like; every record array would then cost old-space memory.
  */
-export function parseFlatJson(line: string, into?: Primitive[]): Primitive[] | Record<string, Primitive> | undefined {
-  const p = new Scanner(line);
+export function parseFlatJson(line: string, into?: Primitive[], opts?: FlatJsonOptions): Primitive[] | Record<string, Primitive> | undefined {
+  const p = new Scanner(line, opts?.numbersAsText ?? false);
   const c = p.skipSpace();
   const v = c === OPEN_ARRAY ? parseArray(p, into) : c === OPEN_OBJECT ? parseObject(p) : undefined;
   if (v === undefined || p.fail) return undefined;
@@ -180,7 +220,7 @@ export function parseFlatJson(line: string, into?: Primitive[]): Primitive[] | R
 }
 
 /** parseFlatJson (filling `into` when given), else JSON.parse (which throws on a syntax error). */
-export function parseRecordJson(line: string, into?: Primitive[]): unknown {
-  return parseFlatJson(line, into) ?? JSON.parse(line);
+export function parseRecordJson(line: string, into?: Primitive[], opts?: FlatJsonOptions): unknown {
+  return parseFlatJson(line, into, opts) ?? JSON.parse(line);
 }
 

@@ -49,15 +49,17 @@ const columnSpec = (c: ExportColumn): ColumnSpec => ({ header: c.name, type: c.t
  * piece (see decodePieces).
  *
  * The block and its record arrays are reused for the next block (see parseFlatJson's `into`): the
- * caller must be done with a block when it asks for the next one.
+ * caller must be done with a block when it asks for the next one. For CSV, numbers already in
+ * their canonical text stay text (`numbersAsText`): the CSV writer prints them as they are.
  */
 async function* recordBlocks(store: ObjectStore, e: ExportRecord): AsyncGenerator<CellInput[][]> {
   const block: CellInput[][] = [];
   const pool: CellInput[][] = [];
+  const opts = { numbersAsText: e.format === 'csv' };
   const next = (line: string): void => {
     const k = block.length;
     const into = (pool[k] ??= []) as (string | number | boolean | null)[];
-    block.push(parseRecordJson(line, into) as CellInput[]);
+    block.push(parseRecordJson(line, into, opts) as CellInput[]);
   };
   for (const seq of e.seqs) {
     const body: Readable = await store.get(exportKeys.batch(e.id, seq));

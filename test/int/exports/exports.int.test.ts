@@ -102,13 +102,14 @@ describe('record exports', () => {
 
   it('renders CSV in one request, with a BOM and neutralised formulas', async () => {
     const { t, auth } = await setup();
-    const body = `${JSON.stringify({ format: 'csv', columns: [{ name: 'k', type: 'string' }, { name: 'n', type: 'number' }] })}\n["@SUM(A1)",-12.5]\n["plain",1]\n`;
+    // numbers as sent: the file shows each one as JavaScript prints its value, whatever the text was
+    const body = `${JSON.stringify({ format: 'csv', columns: [{ name: 'k', type: 'string' }, { name: 'n', type: 'number' }] })}\n["@SUM(A1)",-12.5]\n["plain",1]\n["raw",1.50]\n["exp",1E3]\n["zero",-0]\n["tiny",0.0000001]\n{"k":"obj","n":"2.50"}\n`;
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/exports', headers: { ...auth, 'content-type': 'application/x-ndjson' }, payload: body });
     expect(res.statusCode).toBe(202);
     const view = await waitDone(t, auth, res.json().exportId);
     expect(view.status).toBe('COMPLETED');
     const text = (await download(t, view.url)).toString('utf8');
-    expect(text).toBe("\uFEFFk,n\r\n'@SUM(A1),-12.5\r\nplain,1\r\n");
+    expect(text).toBe("\uFEFFk,n\r\n'@SUM(A1),-12.5\r\nplain,1\r\nraw,1.5\r\nexp,1000\r\nzero,0\r\ntiny,1e-7\r\nobj,2.5\r\n");
     await t.close();
   });
 

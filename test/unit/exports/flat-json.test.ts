@@ -80,3 +80,41 @@ describe('parseFlatJson', () => {
     }
   });
 });
+
+describe('parseFlatJson with numbersAsText', () => {
+  it('keeps exactly the tokens whose text is String(value), parses the rest', () => {
+    const tokens = ['0', '7', '-3', '123456789012345', '1234567890123456', '0.5', '-0.5', '12.25', '0.000001', '0.0000001',
+      '1.50', '-0', '-0.0', '1e3', '1E+21', '0.1', '0.123456789012345', '0.1234567890123456', '100000000000000', '3.0', '99.990'];
+    const line = `[${tokens.join(',')}]`;
+    const got = parseFlatJson(line, undefined, { numbersAsText: true }) as unknown[];
+    tokens.forEach((t, i) => {
+      const n = Number(t);
+      if (typeof got[i] === 'string') expect(got[i], t).toBe(String(n));
+      else expect(got[i], t).toBe(n);
+    });
+    const kept = tokens.filter((_, i) => typeof got[i] === 'string');
+    expect(kept).toEqual(['0', '7', '-3', '123456789012345', '0.5', '-0.5', '12.25', '0.000001', '0.1', '0.123456789012345', '100000000000000']);
+  });
+
+  it('never keeps a text that differs from String(value), on random tokens', () => {
+    let seed = 11;
+    const rand = (): number => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const digits = (n: number): string => Array.from({ length: n }, () => String(Math.floor(rand() * 10))).join('');
+    let kept = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const int = rand() < 0.3 ? '0' : String(1 + Math.floor(rand() * 9)) + digits(Math.floor(rand() * 18));
+      const frac = rand() < 0.4 ? '' : `.${digits(1 + Math.floor(rand() * 18))}`;
+      const exp = rand() < 0.1 ? `e${rand() < 0.5 ? '-' : ''}${Math.floor(rand() * 30)}` : '';
+      const token = `${rand() < 0.3 ? '-' : ''}${int}${frac}${exp}`;
+      const [v] = parseFlatJson(`[${token}]`, undefined, { numbersAsText: true }) as unknown[];
+      if (typeof v === 'string') {
+        kept++;
+        expect(v, token).toBe(String(Number(token)));
+      } else expect(v, token).toBe(Number(token));
+    }
+    expect(kept).toBeGreaterThan(2_000);
+  });
+});

@@ -69,6 +69,34 @@ describe('Utf8Chunks', () => {
   });
 });
 
+describe('Utf8Chunks with copy', () => {
+  it('hands out copies of exactly the chunk size (the last one: the rest) and keeps its work buffer', () => {
+    const u = new Utf8Chunks(65_536, { copy: true });
+    let text = '';
+    const out: Buffer[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const piece = i % 3 ? `${i};` : `${i} 上海 ${'z'.repeat(i % 40)}\n`;
+      text += piece;
+      const c = u.add(piece);
+      if (c) out.push(c);
+      if (i === 50_000) {
+        const big = 'x'.repeat(200_000); // longer than a chunk: still cut into whole chunks
+        text += big;
+        const d = u.add(big);
+        if (d) out.push(d);
+      }
+    }
+    const last = u.take();
+    if (last) out.push(last);
+    expect(Buffer.concat(out).toString('utf8')).toBe(text);
+    for (const c of out.slice(0, -1)) expect(c.length % 65_536).toBe(0);
+    expect(out.slice(0, -1).filter((c) => c.length === 65_536).length).toBeGreaterThanOrEqual(out.length - 2);
+    expect(out.length).toBeGreaterThan(20);
+    // copies own their memory: no two chunks share a buffer
+    expect(new Set(out.map((c) => c.buffer)).size).toBe(out.length);
+  });
+});
+
 describe('ChunkedWriter', () => {
   it('writes bytes that decode to the text and waits for a slow destination', async () => {
     const s = sink(1, 1024);
