@@ -5,24 +5,26 @@
  * client opens an export, streams the records as NDJSON batches of 100k, completes it and
  * polls until COMPLETED. Worker records/s = records / (COMPLETED − claim), from the export's
  * own timestamps; peak RSS of the API and of the worker = VmHWM of each process, which is
- * restarted for every run (so each figure is that run's peak). Medians of `--reps`. Beside them
+ * restarted for every run (so each figure is that run's peak). Both run as deployed: compiled file
+ * by file like dist/ (buildLikeDist), with the NODE_OPTIONS of src/config/node-options.ts. Medians of `--reps`. Beside them
  * the anchors from ../shared/bench in the same run: exceljs's streaming WorkbookWriter and
  * XlsxWriter constant_memory (up to --anchor-max rows; one Excel sheet holds 1,048,576 rows).
  * Then `--concurrent` (12) exports of 100k records at once, each file re-read and its row count
  * and sha256 checked against the API's figures.
  *
  * Flags: --sizes 100000,800000,2000000 --reps 3 --formats xlsx,csv --concurrent 12
- *        --anchor-max 800000. REDIS_URL picks the Redis (a fresh key prefix is used and removed).
+ *        --anchor-max 800000, --api-args=… / --worker-args=… (extra node options, e.g. --cpu-prof).
+ *        REDIS_URL picks the Redis (a fresh key prefix is used and removed).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { createApiKey } from '../../src/services/api-keys.js';
 import { withStreamingOptions } from '../../src/config/node-options.js';
+import { createApiKey } from '../../src/services/api-keys.js';
 import { createKeys } from '../../src/redis/keys.js';
 import { readTable } from '../../src/sheets/read-table.js';
 import { ANCHORS, buildLikeDist, fmt, measure, median, pythonWith, ROOT } from '../lib/measure.js';
@@ -131,7 +133,14 @@ async function runExport(n: number, format: 'xlsx' | 'csv'): Promise<Record<stri
 
 const py = await pythonWith('xlsxwriter');
 const out = (f: string) => path.join(dataDir, f);
-console.log(`\nrecord exports through the API and export-worker, 10 columns, medians of ${REPS}\n`);
+// XlsxWriter's anchor reads the generator's CSV of the same size.
+for (const n of SIZES) {
+  if (py && n <= Number(flags['anchor-max']) && !existsSync(path.join(ANCHORS, `data/base_${n}.csv`))) {
+    spawnSync('node', ['gen.mjs', '--rows', String(n)], { cwd: ANCHORS, stdio: 'inherit' });
+  }
+}
+const load = (): string => loadavg().map((x) => x.toFixed(2)).join(', ');
+console.log(`\nrecord exports through the API and export-worker, 10 columns, medians of ${REPS} (Node ${process.versions.node}; load average at start ${load()})\n`);
 console.log('| records | format | worker records/s | worker peak RSS MB | API peak RSS MB | exceljs rows/s | XlsxWriter rows/s | vs exceljs |');
 console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const n of SIZES) {
@@ -199,3 +208,4 @@ do {
 } while (cursor !== '0');
 redis.disconnect();
 rmSync(dataDir, { recursive: true, force: true });
+console.log(`\nload average at end ${load()}`);

@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ANCHORS, bundle, fmt, measure, median, pythonWith, ROOT, type Run } from '../lib/measure.js';
@@ -60,7 +60,7 @@ for (const n of SIZES) {
   }
   const rate = (name: string): number => median(runs.get(name)!.map((r) => n / (r.result.ms! / 1000)));
   const anchor = runs.has('exceljs 4.4.0 stream') ? rate('exceljs 4.4.0 stream') : NaN;
-  console.log(`\n${fmt(n)} rows × 10 columns (medians of ${REPS})\n`);
+  console.log(`\n${fmt(n)} rows × 10 columns (medians of ${REPS}; Node ${process.versions.node}; load average ${loadavg().map((x) => x.toFixed(2)).join(', ')})\n`);
   console.log('| contender | rows/s | peak RSS MB | vs exceljs |');
   console.log('| --- | ---: | ---: | ---: |');
   for (const c of chosen) {
