@@ -83,6 +83,11 @@ export class ZipArchive {
     return this.byName.has(name.toLowerCase());
   }
 
+  /** Uncompressed size of an entry as its directory declares it (0 when absent). */
+  entrySize(name: string): number {
+    return this.byName.get(name.toLowerCase())?.uncompressedSize ?? 0;
+  }
+
   /**
    * The inflated bytes of an entry as a stream of chunks (256 KiB reads, zlib inflate stream),
    * counted as they come: more bytes than the directory declared, a ratio over the limit or the
