@@ -261,6 +261,24 @@ export class RecordBuilder implements CellSink {
     if (v === null) return;
     if (typeof v === 'string') {
       if (v !== '') this.nonEmpty = true;
+      this.escaped = false;
+      if (v.length <= 64) {
+        // short ASCII text (dates above all): char codes straight into the record
+        this.ensure(v.length + 1);
+        const out = this.buf;
+        let p = this.len;
+        out[p++] = TAG_STR;
+        let i = 0;
+        for (; i < v.length; i++) {
+          const c = v.charCodeAt(i);
+          if (c >= 0x80 || c === US || c === ESC) break;
+          out[p++] = c;
+        }
+        if (i === v.length) {
+          this.len = p;
+          return;
+        }
+      }
       const t = /[\u001e\u001f]/.test(v) ? v.replace(/[\u001e\u001f]/g, '\u001e$&') : v;
       this.escaped = t !== v;
       this.ensure(t.length * 3 + 1);
