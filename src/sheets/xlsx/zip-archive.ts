@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { createInflateRaw, crc32, type ZlibOptions } from 'node:zlib';
 import { AppError, ERRORS } from '../../errors/index.js';
 import { entryDataOffset, readZipDirectory, type ZipEntry } from './zip-directory.js';
 
@@ -106,7 +106,7 @@ export class ZipArchive {
     let count = 0;
     let crc = 0;
     const raw = entry.compressedSize === 0 ? null : createReadStream(this.path, { start, end: start + entry.compressedSize - 1, highWaterMark: CHUNK });
-    const inflate = entry.method === 8 ? createInflateRaw({ chunkSize: CHUNK }) : null;
+    const inflate = entry.method === 8 ? createInflateRaw({ chunkSize: CHUNK, readableHighWaterMark: 4 * CHUNK } as ZlibOptions) : null;
     const source = (raw === null ? [] : inflate ? raw.pipe(inflate) : raw) as AsyncIterable<Buffer>;
     raw?.on('error', (err) => inflate?.destroy(err));
     try {
