@@ -48,7 +48,7 @@ try {
   }
   const redis = new Redis(config.redis.url);
   const keys = createKeys(config.redis.prefix);
-  const store = createObjectStore(config);
+  const store = await createObjectStore(config);
   const jobs = createJobStore({ redis, keys });
   const jobId = `bench${Date.now()}`;
   const stored = async (side: 'old' | 'new', path: string): Promise<StoredFile> => {
