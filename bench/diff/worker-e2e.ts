@@ -2,12 +2,13 @@
 // in a temporary directory, both inputs put in the store and the job created (and enqueued) as
 // the API does; then `workers/compare/main.js` runs as its own process and handles it (download
 // from the store, diff, XLSX + CSV + summary + preview written and uploaded, `compared`).
-// Prints `RESULT {"ms":…,"rssMB":…,"added":…,…}`: ms from the job's compare_started event to
-// its compared event, the worker's peak RSS (VmHWM), the counts from the stored summary.
+// Prints `RESULT {"ms":…,"rssMB":…,"cpuS":…,"added":…,…}`: ms from the job's compare_started event
+// to its compared event, the worker's peak RSS (VmHWM) and CPU time (user + system, start-up
+// included), the counts from the stored summary.
 //   node dist/bench-build/bench/diff/worker-e2e.js OLD NEW KEY
 // (BENCH_WORKER_NODE_ARGS adds node flags to the worker, e.g. --cpu-prof.)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, extname, join, resolve } from 'node:path';
@@ -55,7 +56,7 @@ try {
     const format = extname(path).slice(1).toLowerCase() as StoredFile['format'];
     const storageKey = objectKeys.input(jobId, side, format);
     await store.put(storageKey, createReadStream(path), { contentType: 'application/octet-stream' });
-    return { name: basename(path), storageKey, size: readFileSync(path).length, sha256: '0'.repeat(64), format };
+    return { name: basename(path), storageKey, size: statSync(path).size, sha256: '0'.repeat(64), format };
   };
   const files = { old: await stored('old', oldPath), new: await stored('new', newPath) };
   await jobs.create({ id: jobId, ownerId: 'acct-bench', files, key: [key], options: CompareOptionsSchema.parse({}), retentionMs: 3_600_000 });
@@ -80,12 +81,15 @@ try {
   clearInterval(sample);
   const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${worker.pid}/status`, 'utf8'));
   if (m) hwmKb = Math.max(hwmKb, Number(m[1]));
+  // user + system CPU of the worker process so far (start-up included), in clock ticks of 1/100 s
+  const stat = readFileSync(`/proc/${worker.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const cpuS = (Number(stat[11]) + Number(stat[12])) / 100;
   const events = await jobs.events(jobId);
   const at = (type: string): number => Date.parse(events.find((e) => e.type === type)?.at ?? 'x');
   const job = await jobs.get(jobId);
   if (status === 'failed') throw new Error(`job failed: ${JSON.stringify(job?.error)}`);
   const s = job!.summary as DiffSummary;
-  const result = { ms: at('compared') - at('compare_started'), rssMB: Math.round(hwmKb / 1024), added: s.rows.added, removed: s.rows.removed, changedRows: s.rows.changed, changedCells: s.changedCells, status };
+  const result = { ms: at('compared') - at('compare_started'), rssMB: Math.round(hwmKb / 1024), cpuS, added: s.rows.added, removed: s.rows.removed, changedRows: s.rows.changed, changedCells: s.changedCells, status };
   console.log(`RESULT ${JSON.stringify(result)}`);
   redis.disconnect();
 } finally {
