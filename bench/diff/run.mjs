@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run bench:diff`: the diff engine against the anchors of ../shared/bench, in one run.
 //
-//   node bench/diff/run.mjs [--rows 100000,1000000] [--reps 3] [--phases keyed,xlsx-read,xlsx-diff,keyless,spill]
+//   node bench/diff/run.mjs [--rows 100000,1000000] [--reps 3] [--phases keyed,xlsx-read,xlsx-diff,worker,keyless,spill]
 //                           [--spill-rows 5000000]
 //
 // Needs: `npm install` in ../shared/bench (exceljs, daff), GNU time at /usr/bin/time, and for
@@ -13,6 +13,9 @@
 //              generated CSV by csv-to-xlsx.mjs, cached under bench/out/).
 //   xlsx-diff  xlsx vs xlsx keyed, end to end through the CLI (xlsx output), beside map-floor on
 //              the same rows as CSV.
+//   worker     xlsx vs xlsx keyed as a job of the real compare worker (worker-e2e.ts: private
+//              redis-server, local storage; XLSX, CSV, summary and preview written): the job's
+//              time from compare_started to compared, and the worker process's peak RSS.
 //   keyless    CSV vs CSV without a key (sequence alignment) beside the keyed run.
 //   spill      --spill-rows rows CSV vs CSV keyed (partitions on disk): wall and peak RSS.
 // Every figure is a median over --reps runs interleaved with the runs it is compared to.
@@ -24,13 +27,14 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const shared = path.resolve(root, '../shared/bench');
-const a = { rows: '100000,1000000', reps: '3', phases: 'keyed,xlsx-read,xlsx-diff,keyless', 'spill-rows': '5000000' };
+const a = { rows: '100000,1000000', reps: '3', phases: 'keyed,xlsx-read,xlsx-diff,worker,keyless', 'spill-rows': '5000000' };
 for (let v = process.argv.slice(2), i = 0; i < v.length; i += 2) {
   const k = v[i].replace(/^--/, '');
   if (!(k in a) || v[i + 1] === undefined) { console.error(`unknown or incomplete option ${v[i]}`); process.exit(2); }
   a[k] = v[i + 1];
 }
 const SIZES = a.rows.split(',').map(Number);
+const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const REPS = Number(a.reps);
 const PHASES = new Set(a.phases.split(','));
 const TIME = '/usr/bin/time';
@@ -39,7 +43,10 @@ need(fs.existsSync(TIME), 'GNU time at /usr/bin/time (apt-get install -y time)')
 need(fs.existsSync(path.join(shared, 'node_modules/exceljs')), 'the anchors installed: cd ../shared/bench && npm install');
 const CLI = path.join(root, 'dist/bench-build/src/cli/main.js');
 const READ = path.join(root, 'dist/bench-build/bench/diff/read-rows.js');
+const WORKER = path.join(root, 'dist/bench-build/bench/diff/worker-e2e.js');
 need(fs.existsSync(CLI), 'the bench build (npm run bench:diff builds it)');
+// the compiled job store reads its Lua scripts beside itself
+fs.cpSync(path.join(root, 'src/redis/scripts'), path.join(root, 'dist/bench-build/src/redis/scripts'), { recursive: true });
 const out = path.join(root, 'bench/out/diff');
 fs.mkdirSync(out, { recursive: true });
 const data = (n, side) => path.join(shared, `data/${side}_${n}.csv`);
@@ -62,7 +69,10 @@ function run(argv, okCodes = [0]) {
   const [wall, kb] = fs.readFileSync(tf, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   const line = (r.stdout ?? '').split('\n').filter((l) => l.startsWith('RESULT ')).pop();
   if (!okCodes.includes(r.status)) console.error(`  failed (${r.status}): ${argv.join(' ')}\n${(r.stderr ?? '').slice(-500)}`);
-  return { ok: okCodes.includes(r.status), wall, rss: Math.round(kb / 1024), result: line ? JSON.parse(line.slice(7)) : null };
+  const result = line ? JSON.parse(line.slice(7)) : null;
+  // a RESULT with its own `ms`/`rssMB` (the worker job) is measured by them, not by the bench process
+  if (result?.rssMB !== undefined) return { ok: okCodes.includes(r.status), wall: result.ms / 1000, rss: result.rssMB, result };
+  return { ok: okCodes.includes(r.status), wall, rss: Math.round(kb / 1024), result };
 }
 const median = (v) => { const s = v.filter((x) => x != null).sort((x, y) => x - y); return s.length ? s[(s.length - 1) >> 1] : null; };
 // interleaves contenders rep by rep, rotating the order; returns name -> runs
@@ -80,14 +90,17 @@ function race(contenders) {
 }
 const table = [];
 const counts = (r, meta) => (!r ? '–' : ['added', 'removed', 'changedRows', 'changedCells'].every((k) => r[k] === meta[k]) ? 'exact' : `WRONG ${JSON.stringify(r)}`);
-function report(phase, n, res, ref, meta, unit) {
+// `speedup`: the reference's time ÷ ours ("6.1× faster than X"); otherwise ours ÷ the reference
+// ("1.10× X's time", the form of the map-floor targets).
+function report(phase, n, res, ref, meta, unit, speedup = false) {
   const refWall = ref ? median(res[ref].map((r) => r.ok && r.wall)) : null;
   for (const [name, runs] of Object.entries(res)) {
     const ok = runs.filter((r) => r.ok);
     const wall = median(ok.map((r) => r.wall));
     const rows = ok[0]?.result?.rows ?? n;
     table.push(`| ${phase} | ${name} | ${n.toLocaleString('en-US')} | ${wall ?? '–'} | ${wall ? Math.round(rows / wall).toLocaleString('en-US') : '–'} | ${median(ok.map((r) => r.rss)) ?? '–'} | ` +
-      `${refWall && wall ? (wall / refWall).toFixed(2) + '× ' + ref : '–'} | ${meta ? counts(ok[0]?.result, meta) : unit ?? ''} | ${ok.length}/${runs.length} |`);
+      `${!refWall || !wall || name === ref ? '–' : speedup ? `${(refWall / wall).toFixed(2)}× faster than ${ref}` : `${(wall / refWall).toFixed(2)}× ${ref}'s time`} | ` +
+      `${meta ? counts(ok[0]?.result, meta) : unit ?? ''} | ${ok.length}/${runs.length} |`);
   }
 }
 const node = process.execPath;
@@ -109,7 +122,7 @@ for (const n of SIZES) {
       { name: 'ours read', argv: [node, READ, f] },
       { name: 'exceljs WorkbookReader', argv: [node, path.join(shared, 'readers/exceljs.mjs'), '--in', f] },
     ]);
-    report('xlsx read', n, res, 'exceljs WorkbookReader', null, 'rows/s = rows ÷ wall');
+    report('xlsx read', n, res, 'exceljs WorkbookReader', null, 'rows/s = rows ÷ wall', true);
   }
   if (PHASES.has('xlsx-diff')) {
     console.log(`[${n}] xlsx vs xlsx keyed, xlsx output`);
@@ -119,6 +132,15 @@ for (const n of SIZES) {
       { name: 'map-floor (csv)', argv: [node, path.join(shared, 'diff/map-floor.mjs'), '--old', data(n, 'base'), '--new', data(n, 'mod')] },
     ]);
     report('xlsx diff', n, res, 'map-floor (csv)', meta);
+  }
+  if (PHASES.has('worker')) {
+    console.log(`[${n}] xlsx vs xlsx keyed, one job of the compare worker`);
+    const [bo, mo] = [xlsx(n, 'base'), xlsx(n, 'mod')];
+    const res = race([
+      { name: 'compare worker job', argv: [node, WORKER, bo, mo, 'id'] },
+      { name: 'map-floor (csv)', argv: [node, path.join(shared, 'diff/map-floor.mjs'), '--old', data(n, 'base'), '--new', data(n, 'mod')] },
+    ]);
+    report('worker', n, res, 'map-floor (csv)', meta);
   }
   if (PHASES.has('keyless')) {
     console.log(`[${n}] keyless vs keyed CSV diff`);
@@ -140,7 +162,9 @@ if (PHASES.has('spill')) {
   ]);
   report('spill', n, res, 'map-floor', meta);
 }
-const md = `node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}; ${REPS} reps interleaved; wall = whole process\n\n` +
-  '| phase | contender | rows | wall s (median) | rows/s | peak RSS MB (median) | ratio | counts | runs ok |\n|---|---|---:|---:|---:|---:|---:|---|---|\n' + table.join('\n') + '\n';
+const loadAtEnd = os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const md = `node ${process.version}, ${os.cpus().length} cpus, load average at start ${loadAtStart}, at end ${loadAtEnd}; ${REPS} reps interleaved; ` +
+  'wall = whole process (worker: the job, compare_started → compared)\n\n' +
+  '| phase | contender | rows | wall s (median) | rows/s | peak RSS MB (median) | against the reference (medians) | counts | runs ok |\n|---|---|---:|---:|---:|---:|---:|---|---|\n' + table.join('\n') + '\n';
 fs.writeFileSync(path.join(out, 'summary.md'), md);
 console.log('\n' + md);

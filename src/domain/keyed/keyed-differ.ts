@@ -77,6 +77,18 @@ export class KeyedDiffer {
     return this.old.bytes + this.nu.bytes;
   }
 
+  /**
+   * Hands every old row added so far to `fn`, in order (key and row bytes, valid during the
+   * call): how a diff that outgrew memory moves what it holds into partitions.
+   */
+  forEachOld(fn: (buf: Uint8Array, ks: number, ke: number, rs: number, re: number, rowNumber: number) => void): void {
+    const old = this.old;
+    for (let i = 0; i < old.count; i++) {
+      const ks = old.keyStart(i);
+      fn(old.block(i), ks, ks + old.keyLength(i), old.rowStart(i), old.rowEnd(i), old.rowNumber(i));
+    }
+  }
+
   /** Adds a row of the old file (all old rows come before any new one). */
   addOld(key: Uint8Array, ks: number, ke: number, row: Uint8Array, rs: number, re: number, rowNumber: number): void {
     const h = hashBytes(key, ks, ke);

@@ -41,7 +41,8 @@ export function encodeCellsText(cells: readonly CellValue[], width: number): str
   return s;
 }
 
-function decodeCell(text: string): CellValue {
+/** The cell one encoded cell's text (its tag and value, escapes included) stands for. */
+export function decodeCell(text: string): CellValue {
   if (text.length === 0) return null;
   const tag = text.charCodeAt(0);
   if (tag === TAG_NUM) return Number(text.slice(1));

@@ -5,6 +5,18 @@
  */
 const BLOCK = 8 << 20;
 
+/**
+ * Copies `src[s, e)` to `dst` at `at`: a plain loop for the short ranges rows and keys usually
+ * are (a subarray view per copy would cost an allocation), `set` for long ones.
+ */
+export function copyBytes(src: Uint8Array, s: number, e: number, dst: Uint8Array, at: number): void {
+  if (e - s > 64) {
+    dst.set(src.subarray(s, e), at);
+    return;
+  }
+  for (let i = s; i < e; i++) dst[at++] = src[i]!;
+}
+
 function grow<T extends Int32Array | Float64Array>(a: T, n: number): T {
   if (n <= a.length) return a;
   const b = new (a.constructor as new (n: number) => T)(Math.max(n, a.length * 2));
@@ -48,8 +60,8 @@ export class RecordStore {
       this.rowNoOf = grow(this.rowNoOf, n);
     }
     const p = this.used;
-    this.cur.set(key.subarray(ks, ke), p);
-    this.cur.set(row.subarray(rs, re), p + kl);
+    copyBytes(key, ks, ke, this.cur, p);
+    copyBytes(row, rs, re, this.cur, p + kl);
     this.used += need;
     this.blockOf[i] = this.blocks.length - 1;
     this.posOf[i] = p;

@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
 import type { CellValue } from '../../domain/table.js';
 import type { RecordCodec } from '../../domain/keyed/record-codec.js';
 import { CsvParser } from '../csv/csv-parser.js';
+import { readChunks } from '../read-chunks.js';
 
 const LF = 10;
 const CR = 13;
@@ -52,15 +52,25 @@ function stripNul(buf: Buffer): Buffer {
  */
 export async function scanCsvRecords(path: string, start: number, delimiter: string, sink: RecordSink, signal?: AbortSignal): Promise<void> {
   const delim = delimiter.charCodeAt(0);
-  let carry: Buffer | null = null;
+  // the unfinished record of one chunk is copied in front of the next, in a buffer kept for reuse
+  let work = Buffer.allocUnsafe(0);
+  let carry = 0;
   let rowNumber = 0;
   const emit = (buf: Buffer, s: number, e: number, quoted: boolean): void => {
     if (e > s && buf[e - 1] === CR) e--;
     sink(buf, s, e, ++rowNumber, quoted);
   };
-  const stream = createReadStream(path, { start, highWaterMark: 1 << 20, signal });
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let buf: Buffer = carry ? Buffer.concat([carry, chunk]) : chunk;
+  for await (const chunk of readChunks(path, start, 1 << 20, signal)) {
+    let buf: Buffer = chunk;
+    if (carry > 0) {
+      if (work.length < carry + chunk.length) {
+        const w = Buffer.allocUnsafe(carry + chunk.length + (chunk.length >> 1));
+        work.copy(w, 0, 0, carry);
+        work = w;
+      }
+      chunk.copy(work, carry);
+      buf = work.subarray(0, carry + chunk.length);
+    }
     if (buf.indexOf(0) >= 0) buf = stripNul(buf);
     let p = 0;
     let nextQuote = buf.indexOf(QUOTE);
@@ -77,9 +87,19 @@ export async function scanCsvRecords(path: string, start: number, delimiter: str
       emit(buf, p, q, quoted);
       p = q + 1;
     }
-    carry = p < buf.length ? Buffer.from(buf.subarray(p)) : null;
+    carry = buf.length - p;
+    if (carry > 0) {
+      if (buf.buffer === work.buffer && buf.byteOffset === work.byteOffset) work.copyWithin(0, p, buf.length);
+      else {
+        if (work.length < carry) work = Buffer.allocUnsafe(Math.max(carry * 2, 1 << 20));
+        buf.copy(work, 0, p, buf.length);
+      }
+    }
   }
-  if (carry && carry.length > 0) emit(carry, 0, carry.length, carry.indexOf(QUOTE) >= 0);
+  if (carry > 0) {
+    const last = work.subarray(0, carry);
+    emit(last, 0, carry, last.indexOf(QUOTE) >= 0);
+  }
 }
 
 const utf8 = new TextDecoder();

@@ -1,4 +1,5 @@
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CompareOptions } from '../../contracts/jobs.js';
 import { planColumns, resolveKeyColumns } from '../../domain/diff-columns.js';
@@ -11,6 +12,7 @@ import type { Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import type { ReadTableOptions, SheetFormat } from '../read-table.js';
 import { diffSequence } from './diff-sequence.js';
+import { heldEstimate } from './held-estimate.js';
 import { createKeyEncoder } from './key-bytes.js';
 import { PartitionFiles } from './partition-files.js';
 import { readSide, type KeyColumns, type SideLayout } from './side-reader.js';
@@ -49,17 +51,16 @@ export function sideReadOptions(opts: DiffFilesOptions, o: Partial<CompareOption
     preferSheet: sheet === undefined ? oldSheet : undefined,
   };
 }
-// Held bytes per file byte: CSV rows are kept as they are; a zipped sheet's cells take about
-// as much as a CSV four times the size of the zip.
-const HELD_PER_BYTE: Record<SheetFormat, number> = { csv: 1, tsv: 1, xlsx: 4, xlsm: 4, xls: 1 };
-
+// Partitions for `bytes` held: about half the limit each, so one partition's diff fits.
+const partsFor = (bytes: number, spill: number): number => Math.min(1024, Math.ceil((bytes * 2) / spill));
 
 /**
  * Diffs two files by key while they stream: the old file is indexed by key as bytes, the new
  * file streams past it, and only reported rows are ever decoded (see KeyedDiffer). When the
- * estimated size passes `spillBytes` both files are first partitioned by key hash into
- * temporary files, so memory stays bounded by one partition whatever the input size; changes
- * are then ordered by their position in the new file.
+ * estimated size (see heldEstimate) passes `spillBytes`, or the old file's rows held in memory
+ * pass it while they are read, both files are partitioned by key hash into temporary files, so
+ * memory stays bounded by one partition whatever the input size; changes are then ordered by
+ * their position in the new file.
  *
  * Without key columns the rows are aligned as sequences (see SequenceDiffer); that path holds
  * both files' rows as bytes and does not spill.
@@ -71,16 +72,16 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
   if (spec.key.every((k) => k.trim() === '')) return diffSequence(oldIn, newIn, spec, opts);
   const keys = createKeyEncoder(o);
   const spill = opts.spillBytes ?? DEFAULT_SPILL;
-  const [so, sn] = await Promise.all([stat(oldIn.path), stat(newIn.path)]);
-  const estimate = so.size * HELD_PER_BYTE[oldIn.format] + sn.size * HELD_PER_BYTE[newIn.format];
-  const parts = estimate <= spill ? 1 : Math.min(1024, Math.ceil((estimate * 2) / spill));
+  const [eo, en] = await Promise.all([heldEstimate(oldIn.path, oldIn.format), heldEstimate(newIn.path, newIn.format)]);
+  const estimate = eo + en;
+  let parts = estimate <= spill ? 1 : partsFor(estimate, spill);
 
   let oldKeyIdx: number[] = [];
   let oldHeader: string[] = [];
   let oldCodec: { codec: RecordCodec; id: string } | undefined;
   let accumulator: DiffAccumulator | undefined;
   let keyNames: string[] = [];
-  const differ = new KeyedDiffer();
+  let differ = new KeyedDiffer();
   const canon = createKeyCanonicaliser(o);
   const oldKeys: KeyColumns = (h, codec, id) => {
     oldHeader = h;
@@ -108,21 +109,33 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
     new: { name: nl.sheetName, names: nl.sheetNames, header: nl.header, headerRow: nl.headerRow },
   });
 
-  if (parts === 1) {
-    const oldLayout = await readSide(oldIn.path, oldIn.format, sideReadOptions(opts, o, 'old'), oldKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addOld(k, ks, ke, r, rs, re, n));
-    const newOpts = sideReadOptions(opts, o, 'new', oldLayout.sheetName);
-    const newLayout = await readSide(newIn.path, newIn.format, newOpts, newKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addNew(k, ks, ke, r, rs, re, n));
-    differ.finish(accumulator!);
-    return accumulator!.result(keyNames, sheetsOf(oldLayout, newLayout));
-  }
-
-  const dir = await mkdtemp(join(opts.tmpDir, 'sd-spill-'));
+  let dir: string | undefined;
   try {
-    const oldParts = new PartitionFiles(dir, 'old', parts);
-    const oldLayout = await readSide(oldIn.path, oldIn.format, sideReadOptions(opts, o, 'old'), oldKeys, keys, (k, ks, ke, r, rs, re, n) => oldParts.write(k, ks, ke, r, rs, re, n));
-    oldParts.close();
-    const newParts = new PartitionFiles(dir, 'new', parts);
+    let oldParts: PartitionFiles | undefined;
+    const startSpill = (): PartitionFiles => {
+      dir = mkdtempSync(join(opts.tmpDir, 'sd-spill-'));
+      return new PartitionFiles(dir, 'old', parts);
+    };
+    if (parts > 1) oldParts = startSpill();
+    const oldLayout = await readSide(oldIn.path, oldIn.format, sideReadOptions(opts, o, 'old'), oldKeys, keys, (k, ks, ke, r, rs, re, n) => {
+      if (oldParts) return oldParts.write(k, ks, ke, r, rs, re, n);
+      differ.addOld(k, ks, ke, r, rs, re, n);
+      if (differ.bytes > spill) {
+        // the estimate was low: move what is held into partitions and go on there
+        parts = partsFor(Math.max(estimate, 4 * differ.bytes), spill);
+        const to = (oldParts = startSpill());
+        differ.forEachOld((b, bks, bke, brs, bre, bn) => to.write(b, bks, bke, b, brs, bre, bn));
+        differ = new KeyedDiffer();
+      }
+    });
     const newOpts = sideReadOptions(opts, o, 'new', oldLayout.sheetName);
+    if (!oldParts) {
+      const newLayout = await readSide(newIn.path, newIn.format, newOpts, newKeys, keys, (k, ks, ke, r, rs, re, n) => differ.addNew(k, ks, ke, r, rs, re, n));
+      differ.finish(accumulator!);
+      return accumulator!.result(keyNames, sheetsOf(oldLayout, newLayout));
+    }
+    oldParts.close();
+    const newParts = new PartitionFiles(dir!, 'new', parts);
     const newLayout = await readSide(newIn.path, newIn.format, newOpts, newKeys, keys, (k, ks, ke, r, rs, re, n) => newParts.write(k, ks, ke, r, rs, re, n));
     newParts.close();
     const init = differ.layout;
@@ -136,6 +149,6 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
     }
     return accumulator!.result(keyNames, sheetsOf(oldLayout, newLayout));
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
   }
 }

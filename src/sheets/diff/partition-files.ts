@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashBytes } from '../../domain/keyed/key-index.js';
+import { copyBytes } from '../../domain/keyed/record-store.js';
 
 const BUF = 256 * 1024;
 const FRAME = 16; // u32 key length, u32 row length, f64 row number
@@ -45,8 +46,8 @@ export class PartitionFiles {
     buf.writeUInt32LE(ke - ks, at);
     buf.writeUInt32LE(re - rs, at + 4);
     buf.writeDoubleLE(rowNumber, at + 8);
-    buf.set(key.subarray(ks, ke), at + FRAME);
-    buf.set(row.subarray(rs, re), at + FRAME + (ke - ks));
+    copyBytes(key, ks, ke, buf, at + FRAME);
+    copyBytes(row, rs, re, buf, at + FRAME + (ke - ks));
     if (need > BUF) writeSync(this.fds[p]!, buf);
     else this.used[p] = at + need;
   }

@@ -7,8 +7,11 @@ import { createDecoder, detectEncoding } from '../csv/encoding.js';
 import { CSV_SHEET_NAME } from '../csv/read-csv.js';
 import { sniffDelimiter } from '../csv/sniff-delimiter.js';
 import { readRows, type ReadTableOptions, type SheetFormat } from '../read-table.js';
+import { sniffContainer } from '../container.js';
+import { readXlsxSheet } from '../xlsx/read-xlsx.js';
 import { csvRecordCodec, parseCsvRecord, scanCsvRecords } from './csv-records.js';
 import type { KeyEncoder } from './key-bytes.js';
+import { RecordBuilder, type RecordRows } from './xlsx-records.js';
 
 /** Receives one data row: canonical key bytes and row bytes (valid during the call only). */
 export type EmitRow = (key: Uint8Array, ks: number, ke: number, row: Uint8Array, rs: number, re: number, rowNumber: number) => void;
@@ -168,6 +171,34 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
     if (text.length * 3 > rowBuf.length) rowBuf = Buffer.allocUnsafe(text.length * 3);
     emit(key, 0, key.length, rowBuf, 0, rowBuf.write(text, 0), rowNumber);
   };
+  if ((await sniffContainer(path)) === 'zip') {
+    // rows come as cells until the layout is set (header detection included), then as records
+    let builder: RecordBuilder | undefined;
+    let layoutSet = false;
+    const rowsOut: RecordRows = {
+      cellsRow(rowNumber, cells) {
+        onRow(rowNumber, cells);
+        if (!layoutSet && !detecting && header !== undefined) {
+          layoutSet = true;
+          builder!.setLayout(width, keyIdx);
+        }
+      },
+      record(key, ks, ke, rec, rs, re, rowNumber) {
+        count();
+        emit(key, ks, ke, rec, rs, re, rowNumber);
+      },
+    };
+    const xlsxOpts = {
+      ...(opts.signal && { signal: opts.signal }),
+      ...(opts.sheet ? { sheet: opts.sheet } : opts.preferSheet ? { preferSheet: opts.preferSheet } : {}),
+      ...(opts.zipLimits && { zipLimits: opts.zipLimits }),
+    };
+    const info = await readXlsxSheet(path, xlsxOpts, (ctx) => (builder = new RecordBuilder(ctx, rowsOut, keys)));
+    if (detecting) decide();
+    if (header === undefined || header.length === 0) noHeader(info.sheetName);
+    return { sheetName: info.sheetName, sheetNames: info.sheetNames, header: header!, headerRow, codec: CELL_CODEC, codecId: 'cells' };
+  }
+
   const info = await readRows(path, format, opts, onRow);
   if (detecting) decide();
   if (header === undefined || header.length === 0) noHeader(info.sheetName);

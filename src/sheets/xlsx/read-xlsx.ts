@@ -2,10 +2,12 @@ import type { Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import { findSheet, selectSheet } from '../select-sheet.js';
 import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '../table-builder.js';
-import { readSharedStrings } from './shared-strings.js';
+import { CellsBuilder, type SheetContext } from './cell-values.js';
+import { readSharedStrings, SharedStrings } from './shared-strings.js';
+import { SheetScanner, type CellSink } from './sheet-scanner.js';
 import { readDateStyles } from './styles.js';
 import { findWorkbookPart, readWorkbook, type SheetRef } from './workbook-parts.js';
-import { readWorksheet } from './worksheet.js';
+import { scanXmlPart } from './xml-part.js';
 import { DEFAULT_ZIP_LIMITS, ZipArchive, type ZipLimits } from './zip-archive.js';
 
 /** Options of {@link readXlsx}. */
@@ -53,6 +55,25 @@ export async function readXlsx(path: string, opts: ReadXlsxOptions): Promise<Tab
 
 /** Streams the rows of one sheet of an xlsx/xlsm workbook to `sink` (see readXlsx). */
 export async function readXlsxRows(path: string, opts: Omit<ReadXlsxOptions, 'maxRows'>, sink: RowSink): Promise<SheetInfo> {
+  return readXlsxSheet(path, opts, (ctx) => new CellsBuilder(ctx, sink));
+}
+
+/** A CellSink that counts the rows it found with a non-empty cell. */
+export interface CountingCellSink extends CellSink {
+  readonly rows: number;
+}
+
+/**
+ * Streams one sheet of an xlsx/xlsm workbook cell by cell into the sink `makeSink` builds for
+ * it (see SheetScanner). The zip is read through its central directory with container limits,
+ * the shared strings are read first (wherever they lie in the zip) into a compact table, and
+ * the worksheet is scanned as bytes while it inflates. With no sheet chosen, the first visible
+ * worksheet with a non-empty row is read (then hidden ones); a sink is made per sheet tried.
+ *
+ * @throws AppError `sheet_not_found`, `empty_sheet`, `malformed_file`, `unsupported_format`,
+ *   `zip_bomb`, `dtd_not_allowed`, and whatever the sink throws.
+ */
+export async function readXlsxSheet(path: string, opts: Omit<ReadXlsxOptions, 'maxRows'>, makeSink: (ctx: SheetContext) => CountingCellSink): Promise<SheetInfo> {
   const { signal } = opts;
   const zip = await ZipArchive.open(path, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
   try {
@@ -83,27 +104,13 @@ export async function readXlsxRows(path: string, opts: Omit<ReadXlsxOptions, 'ma
         throw ERRORS.emptySheet(`The workbook has no worksheet with cells (sheets: ${names.join(', ')})`, { available: names });
       }
     }
-    const sharedStrings = wb.sharedStrings ? await readSharedStrings(zip, wb.sharedStrings, signal) : [];
+    const sharedStrings = wb.sharedStrings ? await readSharedStrings(zip, wb.sharedStrings, signal) : new SharedStrings();
     const dateKinds = wb.styles ? await readDateStyles(zip, wb.styles, signal) : [];
-    const ctx = { sharedStrings, dateKinds, date1904: wb.date1904 };
     for (const sheet of candidates) {
-      let rows = 0;
-      await readWorksheet(
-        zip,
-        sheet.part,
-        ctx,
-        (n, cells) => {
-          for (const v of cells) {
-            if (v !== null && v !== '') {
-              rows++;
-              sink(n, cells);
-              return;
-            }
-          }
-        },
-        signal,
-      );
-      if (rows > 0 || candidates.length === 1) return { sheetName: sheet.name, sheetNames: names };
+      const xmlBytes = zip.entrySize(sheet.part) + (wb.sharedStrings ? zip.entrySize(wb.sharedStrings) : 0);
+      const sink = makeSink({ sharedStrings, dateKinds, date1904: wb.date1904, part: sheet.part, xmlBytes });
+      await scanXmlPart(zip, sheet.part, new SheetScanner(sink, sheet.part), signal);
+      if (sink.rows > 0 || candidates.length === 1) return { sheetName: sheet.name, sheetNames: names };
     }
     return { sheetName: candidates[0]!.name, sheetNames: names };
   } finally {

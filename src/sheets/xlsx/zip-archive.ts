@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { createInflateRaw, crc32 } from 'node:zlib';
+import { createInflateRaw, crc32, type ZlibOptions } from 'node:zlib';
 import { AppError, ERRORS } from '../../errors/index.js';
 import { entryDataOffset, readZipDirectory, type ZipEntry } from './zip-directory.js';
 
@@ -83,6 +83,11 @@ export class ZipArchive {
     return this.byName.has(name.toLowerCase());
   }
 
+  /** Uncompressed size of an entry as its directory declares it (0 when absent). */
+  entrySize(name: string): number {
+    return this.byName.get(name.toLowerCase())?.uncompressedSize ?? 0;
+  }
+
   /**
    * The inflated bytes of an entry as a stream of chunks (256 KiB reads, zlib inflate stream),
    * counted as they come: more bytes than the directory declared, a ratio over the limit or the
@@ -101,7 +106,7 @@ export class ZipArchive {
     let count = 0;
     let crc = 0;
     const raw = entry.compressedSize === 0 ? null : createReadStream(this.path, { start, end: start + entry.compressedSize - 1, highWaterMark: CHUNK });
-    const inflate = entry.method === 8 ? createInflateRaw({ chunkSize: CHUNK }) : null;
+    const inflate = entry.method === 8 ? createInflateRaw({ chunkSize: CHUNK, readableHighWaterMark: 4 * CHUNK } as ZlibOptions) : null;
     const source = (raw === null ? [] : inflate ? raw.pipe(inflate) : raw) as AsyncIterable<Buffer>;
     raw?.on('error', (err) => inflate?.destroy(err));
     try {
