@@ -26,6 +26,7 @@ export const SCRIPT_NAMES = [
   'restore',
   'transition',
   'trim',
+  'watch',
 ] as const;
 export type ScriptName = (typeof SCRIPT_NAMES)[number];
 

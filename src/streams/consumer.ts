@@ -120,7 +120,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
       entryIds.add(id);
       const item = {
         keys: jobKeys(keys, d.msg.jobId), entryId: id, jobId: d.msg.jobId, expect: route.expect,
-        running: route.running ?? '', startEvent: route.startEvent ?? startEvent,
+        running: route.running ?? '', startEvent: route.startEvent ?? startEvent, record: route.record ?? true,
       };
       ready.push({ item, msg: d.msg, data: d.data, readAt: now });
     }

@@ -34,8 +34,8 @@ afterEach(() => t.cleanup());
 const sk = () => streamKeys(t.keys, 'compare');
 const dead = () => t.keys.deadLetter();
 const claimOpts = (consumer = 'c1') => ({ consumer, now, leaseMs: 5_000, maxAttempts: 3, graceMs: 60_000, fields: JOB_RECORD_FIELDS });
-const item = (jobId: string, entryId: string): ClaimItem => ({
-  keys: jobKeys(t.keys, jobId), entryId, jobId, expect: ['queued'], running: 'comparing', startEvent: 'compare_started',
+const item = (jobId: string, entryId: string, record = true): ClaimItem => ({
+  keys: jobKeys(t.keys, jobId), entryId, jobId, expect: ['queued'], running: 'comparing', startEvent: 'compare_started', record,
 });
 const finishKeys = () => ({ ...sk(), dead: dead(), delayed: t.keys.delayed('compare') });
 const done = (jobId: string, entryId: string, token: string, over: Partial<FinishItem> = {}): FinishItem => ({
@@ -50,6 +50,13 @@ const read = async (consumer = 'c1', count = 10) => {
 };
 const pending = async () => Number(((await t.redis.xpending(sk().stream, 'compare')) as [number])[0]);
 const eventTypes = async (id: string) => (await store.events(id)).map((e) => e.type);
+
+/** Reads and claims an already created job. */
+async function running2(id: string): Promise<void> {
+  const [entry] = await read();
+  const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item(id, entry![0])]);
+  if (r?.code !== 'claimed') throw new Error(`not claimed: ${r?.code}`);
+}
 
 /** Creates, enqueues, reads and claims one job; returns its entry id and token. */
 async function running(id: string): Promise<{ entryId: string; token: string }> {
@@ -107,6 +114,15 @@ describe('claim', () => {
     // The record comes as read before the claim (the consumer applies the claim's own fields).
     expect(r?.code === 'claimed' && r.record.split('\0')[JOB_RECORD_FIELDS.indexOf('id')]).toBe('a');
     expect(await eventTypes('a')).toEqual(['created', 'compare_started']);
+  });
+
+  it('returns no record for a route that does not read it, with the same claim otherwise', async () => {
+    await store.create(newJob('a'));
+    const [entry] = await read();
+    const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0], false)]);
+    expect(r).toEqual({ code: 'claimed', token: '1', attempt: 1, record: '' });
+    expect(await store.get('a')).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
+    expect(await t.redis.get(t.keys.jobLock('a'))).toBe('1');
   });
 
   it('answers a re-sent claim with the same token and writes nothing twice', async () => {
@@ -307,6 +323,47 @@ describe('transition', () => {
     await store.publish('a', { kind: 'payment', type: 'PaymentNotified', payload: { orderId: 'o' } });
     expect(await t.redis.xlen(t.keys.stream('payment'))).toBe(1);
     await expect(store.publish('nope', { kind: 'payment', type: 'X' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('live announcements', () => {
+  it('announces claim and finish events on the job channel only while the job is watched', async () => {
+    const sub = t.redis.duplicate();
+    const messages: string[] = [];
+    sub.on('message', (_channel: string, message: string) => messages.push(message));
+    await sub.subscribe(t.keys.jobChannel('a'));
+    try {
+      const { entryId, token } = await running('a'); // created is always announced; the unwatched start is not
+      await store.watch('a', 60_000);
+      expect(Number(await t.redis.hget(t.keys.job('a'), 'w'))).toBeGreaterThan(Date.now());
+      await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)]);
+      await expect.poll(() => messages.length).toBe(2);
+      const events = await store.events('a');
+      expect(events.map((e) => e.type)).toEqual(['created', 'compare_started', 'compared']);
+      expect(messages).toEqual([events[0]!.id, events[2]!.id]);
+    } finally {
+      sub.disconnect();
+    }
+  });
+
+  it('stops announcing once the mark lapses, and never creates a missing job', async () => {
+    await store.create(newJob('a'));
+    await store.watch('a', 60_000);
+    await t.redis.hset(t.keys.job('a'), 'w', String(Date.now() - 1)); // lapsed
+    const sub = t.redis.duplicate();
+    const messages: string[] = [];
+    sub.on('message', (_channel: string, message: string) => messages.push(message));
+    await sub.subscribe(t.keys.jobChannel('a'));
+    try {
+      await running2('a');
+      await store.transition('a', { from: ['comparing'], to: 'cancelled', event: { type: 'cancelled' } }); // always announced
+      await expect.poll(() => messages.length).toBe(1);
+      expect(messages).toEqual([(await store.events('a')).at(-1)!.id]);
+    } finally {
+      sub.disconnect();
+    }
+    await store.watch('ghost', 60_000);
+    expect(await t.redis.exists(t.keys.job('ghost'))).toBe(0);
   });
 });
 
