@@ -23,15 +23,20 @@
  * the worker processes run it (job observer around the handler, settled/count hooks into
  * Prometheus metrics) with tracing off; reports the overhead as the median of the paired
  * (adjacent-run) ratios of process CPU per job and of jobs/s. Add `--tracing` to run the
- * instrumented side with the OpenTelemetry SDK on (in-memory exporter).
+ * instrumented side with the OpenTelemetry SDK on (in-memory exporter). It also measures the
+ * instrumentation's own CPU per job apart from the queue (./queue/hooks.ts: the per-job hook
+ * calls in a tight loop, bare and instrumented alternating), which a busy machine does not blur,
+ * and relates it to the bare consumer's process CPU per job: an upper bound on the throughput the
+ * instrumentation can cost.
  */
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startPrivateRedis, type PrivateRedis } from '../scripts/lib/redis-server.js';
 import { bullmq, ours, type Engine } from './queue/engines.js';
+import { hookCost } from './queue/hooks.js';
 import { createProbe, type Sample } from './queue/probe.js';
-import { commandTable, latencyTable, overheadTable, throughputTable, type Results } from './queue/report.js';
+import { commandTable, hookTable, latencyTable, overheadTable, throughputTable, type Results } from './queue/report.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -41,6 +46,7 @@ const { values: flags } = parseArgs({
     'latency-samples': { type: 'string', default: '300' },
     commandstats: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
+
     observability: { type: 'boolean', default: false },
     tracing: { type: 'boolean', default: false },
   },
@@ -65,6 +71,10 @@ async function redisUrl(): Promise<{ url: string; server?: PrivateRedis }> {
 
 async function main(): Promise<void> {
   const { url, server } = await redisUrl();
+  // Interrupted: stop the private server too.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
+  }
   const redis = new Redis(url, { maxRetriesPerRequest: null });
   if (flags.tracing) {
     const { startTracing } = await import('../src/observability/tracing.js');
@@ -107,10 +117,17 @@ async function main(): Promise<void> {
     }
   }
   const names = engines.map((e) => e.name) as [string, string];
-  const lines = [...throughputTable(results, names, INFLIGHT, N, REPS)];
-  if (flags.observability) lines.push(...overheadTable(results, names, INFLIGHT, REPS));
-  if (SAMPLES > 0) lines.push(...latencyTable(results, names, SAMPLES, REPS));
-  if (flags.commandstats) {
+  const lines: string[] = [];
+  if (REPS > 0) {
+    lines.push(...throughputTable(results, names, INFLIGHT, N, REPS));
+    if (flags.observability) lines.push(...overheadTable(results, names, INFLIGHT, REPS));
+    if (SAMPLES > 0) lines.push(...latencyTable(results, names, SAMPLES, REPS));
+  }
+  if (flags.observability && !flags.tracing) {
+    const hooks = await hookCost();
+    lines.push(...hookTable(hooks, results, names[0], INFLIGHT));
+  }
+  if (flags.commandstats && REPS > 0) {
     const last = INFLIGHT[INFLIGHT.length - 1]!;
     lines.push(...commandTable(names.map((n) => [n, results.throughput.get(`${n}@${last}`)!.at(-1)!] as [string, Sample]), last));
   }

@@ -10,7 +10,7 @@ import { loadConfig } from '../../src/config/env.js';
 import { CompareRequestedSchema } from '../../src/contracts/index.js';
 import { createJobStore } from '../../src/jobs/store.js';
 import { createKeys } from '../../src/redis/keys.js';
-import { ensureGroups, runConsumer, type JobContext } from '../../src/streams/index.js';
+import { ensureGroups, runConsumer, type Consumer, type JobContext } from '../../src/streams/index.js';
 import { newJob as testJob } from '../../test/helpers/jobs.js';
 import { deletePrefix } from '../../test/helpers/redis.js';
 import { jobObserver } from '../../workers/shared/job-observer.js';
@@ -30,69 +30,97 @@ const quiet = { info: () => undefined, warn: (o: object, m?: string) => console.
 const newJob = (id: string) => testJob(id, { ownerId: 'bench', key: [] });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Our runtime with the worker's observer and metric hooks (`instrumented`) or without any (`bare`). */
+export type Variant = 'bare' | 'instrumented';
+
+/** Enqueues `n` no-op jobs under a fresh prefix (not measured); returns the prefix. */
+export async function fillOurs(redis: Redis, n: number): Promise<string> {
+  const prefix = `bench:sd:${randomUUID().slice(0, 8)}:`;
+  const keys = createKeys(prefix);
+  await ensureGroups(redis, keys);
+  const store = createJobStore({ redis, keys });
+  for (let i = 0; i < n; i += CHUNK) {
+    await Promise.all(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => store.create(newJob(`j${i + j}`))));
+  }
+  return prefix;
+}
+
 /**
- * `bare`: the runtime alone; `instrumented`: with the worker's observer and metric hooks.
+ * A consumer of the `compare` stream under `prefix` with a no-op handler.
  *
- * The no-op handler needs only its message, so its route does not load the job record
- * (`record: false`); with `o.record` the claim returns the record and the handler decodes it, as a
+ * The handler needs only its message, so its route does not load the job record
+ * (`record: false`); with `record` the claim returns the record and the handler decodes it, as a
  * handler that reads `ctx.job` would.
  */
-export function ours(redis: Redis, url: string, variant: 'bare' | 'instrumented' = 'bare', name = 'ours', o: { record?: boolean } = {}): Engine {
+export function oursConsumer(
+  o: { redis: Redis; url: string; prefix: string; variant: Variant; inflight: number; record?: boolean },
+  onStart: (id: string) => void,
+  onDone: () => void,
+): Consumer {
   const record = o.record ?? false;
+  const handler = async (_msg: unknown, ctx: JobContext) => {
+    onStart(ctx.jobId);
+    if (record && ctx.job.status !== 'comparing') throw new Error(`unexpected record: ${ctx.job.status}`);
+    return { to: 'compared' as const, event: { type: 'compared' } };
+  };
+  const base = {
+    redis: o.redis, url: o.url, keys: createKeys(o.prefix), kind: 'compare' as const, schema: CompareRequestedSchema,
+    concurrency: o.inflight, jobs, consumerName: `bench-${randomUUID().slice(0, 6)}`, log: quiet,
+    route: () => ({ expect: ['queued'] as const, running: 'comparing' as const, record }),
+  };
+  if (o.variant === 'bare') {
+    return runConsumer({ ...base, handle: handler, onSettled: (s) => s.result === 'completed' && onDone() });
+  }
+  const observe = jobObserver('compare', () => c.stats().inFlight);
+  const c = runConsumer({
+    ...base,
+    handle: observe.wrap(handler),
+    onSettled: (s) => {
+      observe.settled(s);
+      if (s.result === 'completed') onDone();
+    },
+    onCount: observe.count,
+  });
+  return c;
+}
+
+/** Runs the `n` jobs under `prefix` at `inflight` between `probe.begin` and `probe.end`. */
+export async function drainOurs(
+  o: { redis: Redis; url: string; prefix: string; variant: Variant; inflight: number; record?: boolean },
+  n: number,
+  probe: Probe,
+): Promise<Sample> {
+  let done = 0;
+  let finished!: () => void;
+  const all = new Promise<void>((r) => (finished = r));
+  await probe.begin();
+  const c = oursConsumer(o, () => undefined, () => ++done === n && finished());
+  await all;
+  const sample = await probe.end(n);
+  await c.close();
+  return sample;
+}
+
+/** Our runtime as a contender (see `oursConsumer` for `variant` and `record`). */
+export function ours(redis: Redis, url: string, variant: Variant = 'bare', name = 'ours', o: { record?: boolean } = {}): Engine {
   const setup = async () => {
     const prefix = `bench:sd:${randomUUID().slice(0, 8)}:`;
     const keys = createKeys(prefix);
     await ensureGroups(redis, keys);
     return { prefix, keys, store: createJobStore({ redis, keys }) };
   };
-  const consumer = (keys: ReturnType<typeof createKeys>, inflight: number, onStart: (id: string) => void, onDone: () => void) => {
-    const handler = async (_msg: unknown, ctx: JobContext) => {
-      onStart(ctx.jobId);
-      if (record && ctx.job.status !== 'comparing') throw new Error(`unexpected record: ${ctx.job.status}`);
-      return { to: 'compared' as const, event: { type: 'compared' } };
-    };
-    const base = {
-      redis, url, keys, kind: 'compare' as const, schema: CompareRequestedSchema, concurrency: inflight, jobs,
-      consumerName: `bench-${randomUUID().slice(0, 6)}`, log: quiet,
-      route: () => ({ expect: ['queued'] as const, running: 'comparing' as const, record }),
-    };
-    if (variant === 'bare') {
-      return runConsumer({ ...base, handle: handler, onSettled: (s) => s.result === 'completed' && onDone() });
-    }
-    const observe = jobObserver('compare', () => c.stats().inFlight);
-    const c = runConsumer({
-      ...base,
-      handle: (msg, ctx) => observe.handle(msg, ctx, () => handler(msg, ctx)),
-      onSettled: (s) => {
-        observe.settled(s);
-        if (s.result === 'completed') onDone();
-      },
-      onCount: observe.count,
-    });
-    return c;
-  };
   return {
     name,
     async throughput(n, inflight, probe) {
-      const { prefix, keys, store } = await setup();
-      for (let i = 0; i < n; i += CHUNK) {
-        await Promise.all(Array.from({ length: Math.min(CHUNK, n - i) }, (_, j) => store.create(newJob(`j${i + j}`))));
-      }
-      let done = 0;
-      let finished!: () => void;
-      const all = new Promise<void>((r) => (finished = r));
-      await probe.begin();
-      const c = consumer(keys, inflight, () => undefined, () => ++done === n && finished());
-      await all;
-      const sample = await probe.end(n);
-      await c.close();
+      const prefix = await fillOurs(redis, n);
+      const sample = await drainOurs({ redis, url, prefix, variant, inflight, ...o }, n, probe);
       await deletePrefix(redis, prefix);
       return sample;
     },
     async latency(samples) {
-      const { prefix, keys, store } = await setup();
+      const { prefix, store } = await setup();
       const started = new Map<string, () => void>();
-      const c = consumer(keys, 16, (id) => started.get(id)?.(), () => undefined);
+      const c = oursConsumer({ redis, url, prefix, variant, inflight: 16, ...o }, (id) => started.get(id)?.(), () => undefined);
       await sleep(200);
       const out: number[] = [];
       for (let i = 0; i < samples; i++) {

@@ -98,3 +98,23 @@ export function commandTable(samples: [string, Sample][], inflight: number): str
   }
   return lines;
 }
+
+/**
+ * The instrumentation's own CPU per job (hook calls in a tight loop) against the bare consumer's
+ * process CPU per job at each in-flight setting: the throughput it can cost at most.
+ */
+export function hookTable(h: { bareNs: number; instrumentedNs: number }, r: Results, bare: string, inflight: number[]): string[] {
+  const extra = h.instrumentedNs - h.bareNs;
+  const lines = [
+    '', `### Instrumentation CPU per job, measured apart from the queue (hook calls in a tight loop, median of alternating rounds)`, '',
+    `bare hooks ${h.bareNs.toFixed(0)} ns/job, instrumented ${h.instrumentedNs.toFixed(0)} ns/job: the instrumentation adds ${extra.toFixed(0)} ns of process CPU per job.`,
+    '', '| in flight | bare process CPU per job | instrumentation share (upper bound on throughput lost) |', '| ---: | ---: | ---: |',
+  ];
+  for (const i of inflight) {
+    const s = r.throughput.get(`${bare}@${i}`);
+    if (!s) continue;
+    const procNs = median(s.map((x) => x.procUs)) * 1000;
+    lines.push(`| ${i} | ${(procNs / 1000).toFixed(1)} µs | ${((extra / procNs) * 100).toFixed(2)} % |`);
+  }
+  return lines;
+}

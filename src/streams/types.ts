@@ -68,6 +68,11 @@ export interface SettledJob {
   result: 'completed' | 'retried' | 'failed' | 'dead' | 'released' | 'rejected' | 'lost';
   to?: JobStatus;
   durationMs: number;
+  /**
+   * Error code when the run failed: the handler's thrown error (retried or not), a failed
+   * outcome's `event.data.code`, or `max_attempts_exceeded` for a dead-lettered delivery.
+   */
+  code?: string;
 }
 
 export interface ConsumerOptions<M extends Envelope> {
