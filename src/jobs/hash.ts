@@ -62,6 +62,7 @@ const JobHashFields = z.object({
     rows: json(z.object({ old: z.number().int(), new: z.number().int() })).optional(),
     artefacts: json(z.record(z.string(), z.string())).optional(),
     error: json(JobErrorSchema).optional(),
+    traceparent: z.string().optional(),
 });
 
 /** The hash fields that make up a `JobRecord` (runtime bookkeeping fields excluded). */
@@ -133,6 +134,7 @@ export function newJobRecord(job: NewJob, now: number): JobRecord {
     fence: 0,
     attempts: 0,
     paid: false,
+    ...(job.traceparent ? { traceparent: job.traceparent } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ export interface JobRecord {
   rows?: { old: number; new: number };
   artefacts?: Record<string, string>; // name → storage key
   error?: { code: string; message: string };
+  /** W3C trace context of the request that created the job: later requests about it (the download) join its trace. */
+  traceparent?: string;
 }
 
 export interface StoredFile {
