@@ -66,7 +66,7 @@ export function createJobStore(opts: JobStoreOptions): JobStore {
         },
       );
       const enqueue = enqueueCall({ job: keys.job(job.id), outbox: keys.outbox(), ...streamKeys(keys, 'compare') }, { jobId: job.id });
-      // Two steps (so each stays within one job's slot on a Cluster), one pipelined round trip. If
+      // Two steps (so each stays within one job's slot on a Cluster), sent back to back: one round trip. If
       // this process dies between them, the outbox sweeper finishes the enqueue.
       const [c, e] = await runCalls(redis, [create, enqueue]);
       if (c?.status === 'rejected') throw c.reason;
