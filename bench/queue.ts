@@ -17,7 +17,9 @@
  * --latency-samples N (default 300, 0 = skip), --commandstats (per-command calls and µs per job
  * at the last in-flight setting, from INFO commandstats), --record (our claim also returns the job
  * record and the handler decodes it; by default the no-op handler, needing only its message, runs
- * on a route with `record: false`).
+ * on a route with `record: false`), --redis-instructions (Redis runs under valgrind's callgrind and
+ * each run reports the instructions Redis executed per job, a figure the machine's load does not
+ * move; jobs/s are meaningless then: use e.g. --jobs 3000 --latency-samples 0).
  *
  * `--observability`: instead of BullMQ, compares ours bare (no hooks at all) with ours wired as
  * the worker processes run it (job observer around the handler, settled/count hooks into
@@ -36,7 +38,8 @@ import { startPrivateRedis, type PrivateRedis } from '../scripts/lib/redis-serve
 import { bullmq, ours, type Engine } from './queue/engines.js';
 import { hookCost } from './queue/hooks.js';
 import { createProbe, type Sample } from './queue/probe.js';
-import { commandTable, hookTable, latencyTable, overheadTable, throughputTable, type Results } from './queue/report.js';
+import { startCallgrindRedis, type CallgrindRedis } from './queue/redis-callgrind.js';
+import { commandTable, hookTable, instructionTable, latencyTable, overheadTable, throughputTable, type Results } from './queue/report.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -46,6 +49,7 @@ const { values: flags } = parseArgs({
     'latency-samples': { type: 'string', default: '300' },
     commandstats: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
+    'redis-instructions': { type: 'boolean', default: false },
 
     observability: { type: 'boolean', default: false },
     tracing: { type: 'boolean', default: false },
@@ -54,11 +58,16 @@ const { values: flags } = parseArgs({
 const N = Number(flags.jobs);
 const REPS = Number(flags.reps);
 const INFLIGHT = flags.inflight.split(',').map(Number);
-const SAMPLES = Number(flags['latency-samples']);
+// Latency under callgrind would measure valgrind.
+const SAMPLES = flags['redis-instructions'] ? 0 : Number(flags['latency-samples']);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
-async function redisUrl(): Promise<{ url: string; server?: PrivateRedis }> {
+async function redisUrl(): Promise<{ url: string; server?: Pick<PrivateRedis, 'stop'>; callgrind?: CallgrindRedis }> {
+  if (flags['redis-instructions']) {
+    const callgrind = await startCallgrindRedis();
+    return { url: callgrind.url, server: callgrind, callgrind };
+  }
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL };
   try {
     const server = await startPrivateRedis(tmpdir(), 'redis-server', { persistence: false });
@@ -70,7 +79,7 @@ async function redisUrl(): Promise<{ url: string; server?: PrivateRedis }> {
 }
 
 async function main(): Promise<void> {
-  const { url, server } = await redisUrl();
+  const { url, server, callgrind } = await redisUrl();
   // Interrupted: stop the private server too.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => void (server?.stop() ?? Promise.resolve()).finally(() => process.exit(130)));
@@ -87,7 +96,7 @@ async function main(): Promise<void> {
   const engines: Engine[] = flags.observability
     ? [ours(redis, url, 'bare', 'bare'), ours(redis, url, 'instrumented', flags.tracing ? 'traced' : 'instrumented')]
     : [ours(redis, url, 'bare', 'ours', { record: flags.record }), bullmq(redis, url)];
-  const probe = createProbe(redis);
+  const probe = callgrind ? callgrind.probe(createProbe(redis)) : createProbe(redis);
   const results: Results = { throughput: new Map(), latency: new Map() };
   const loads: number[] = [loadavg()[0]!];
   console.error(`bench:queue: ${N} jobs, in flight ${INFLIGHT.join('/')}, ${REPS} reps, ${SAMPLES} latency samples, ${url}${server ? ' (private)' : ''}`);
@@ -101,7 +110,8 @@ async function main(): Promise<void> {
         results.throughput.set(k, [...(results.throughput.get(k) ?? []), s]);
         console.error(
           `  rep ${rep + 1} ${k.padEnd(17)} ${Math.round(s.rate).toString().padStart(6)} jobs/s  ` +
-            `process ${s.procUs.toFixed(1)} µs/job  redis ${s.redisUs.toFixed(1)} µs/job  load ${loadavg()[0]!.toFixed(1)}`,
+            `process ${s.procUs.toFixed(1)} µs/job  redis ${s.redisUs.toFixed(1)} µs/job  load ${loadavg()[0]!.toFixed(1)}` +
+            (s.redisIr ? `  redis ${Math.round(s.redisIr).toLocaleString('en-US')} instructions/job` : ''),
         );
         loads.push(loadavg()[0]!);
       }
@@ -118,7 +128,9 @@ async function main(): Promise<void> {
   }
   const names = engines.map((e) => e.name) as [string, string];
   const lines: string[] = [];
-  if (REPS > 0) {
+  if (callgrind) {
+    lines.push(...instructionTable(results, names, INFLIGHT, N, REPS));
+  } else if (REPS > 0) {
     lines.push(...throughputTable(results, names, INFLIGHT, N, REPS));
     if (flags.observability) lines.push(...overheadTable(results, names, INFLIGHT, REPS));
     if (SAMPLES > 0) lines.push(...latencyTable(results, names, SAMPLES, REPS));

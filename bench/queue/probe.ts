@@ -32,6 +32,8 @@ export interface Sample {
   redisUs: number;
   /** Per command: calls per job and µs per job (INFO commandstats). */
   commands: Map<string, { callsPerJob: number; usPerJob: number }>;
+  /** Redis machine instructions per job (only with --redis-instructions). */
+  redisIr?: number;
 }
 
 export interface Probe {

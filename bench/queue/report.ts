@@ -40,6 +40,21 @@ export function throughputTable(r: Results, [a, b]: [string, string], inflight: 
   return lines;
 }
 
+/** Redis instructions per job (--redis-instructions). */
+export function instructionTable(r: Results, [a, b]: [string, string], inflight: number[], n: number, reps: number): string[] {
+  const [A, B] = [label(a), label(b)];
+  const lines = [
+    '', `### Redis instructions per job (callgrind, ${n} no-op jobs, median of ${reps})`, '',
+    `| in flight | ${A} | ${B} | ${B} / ${A} |`, '| ---: | ---: | ---: | ---: |',
+  ];
+  for (const i of inflight) {
+    const ia = median(r.throughput.get(`${a}@${i}`)!.map((x) => x.redisIr ?? NaN));
+    const ib = median(r.throughput.get(`${b}@${i}`)!.map((x) => x.redisIr ?? NaN));
+    lines.push(`| ${i} | ${f0(ia)} | ${f0(ib)} | ${(ib / ia).toFixed(2)}× |`);
+  }
+  return lines;
+}
+
 /**
  * Overhead of `b` over `a` from paired runs (the same rep and in-flight setting, run back to back):
  * the median of the per-pair ratios cancels the slow drift of the machine's load.
