@@ -28,12 +28,17 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-/** Starts `redis-server` with AOF in `${dataDir}/redis`; rejects with a readable reason if it cannot. */
-export async function startPrivateRedis(dataDir: string, binary = 'redis-server'): Promise<PrivateRedis> {
+/**
+ * Starts `redis-server` with AOF in `${dataDir}/redis`; rejects with a readable reason if it cannot.
+ *
+ * `persistence: false` (benchmarks) writes nothing to disk: no AOF, no snapshots.
+ */
+export async function startPrivateRedis(dataDir: string, binary = 'redis-server', o: { persistence?: boolean } = {}): Promise<PrivateRedis> {
   const dir = resolve(join(dataDir, 'redis'));
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--protected-mode', 'yes'];
+  const aof = o.persistence === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'everysec'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...aof, '--save', '', '--protected-mode', 'yes'];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const spawned = await new Promise<Error | null>((ok) => {
     child.once('spawn', () => ok(null));

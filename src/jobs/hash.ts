@@ -3,7 +3,7 @@
  * `JobRecord` is laid out in Redis) and the encoders that write them.
  *
  * Scalars are stored as decimal strings, booleans as `1`/`0`, structured fields as JSON. Runtime
- * bookkeeping fields (`done`, `ce`, `cb`, `lt`, `ob`, `q:<kind>`) live in the same hash but are not
+ * bookkeeping fields (`done`, `ce`, `cb`, `lt`, `ob`, `w`, `q:<kind>`) live in the same hash but are not
  * part of the record; see docs/job-runtime.md.
  */
 import { z } from 'zod';
@@ -62,6 +62,7 @@ const JobHashFields = z.object({
     rows: json(z.object({ old: z.number().int(), new: z.number().int() })).optional(),
     artefacts: json(z.record(z.string(), z.string())).optional(),
     error: json(JobErrorSchema).optional(),
+    traceparent: z.string().optional(),
 });
 
 /** The hash fields that make up a `JobRecord` (runtime bookkeeping fields excluded). */
@@ -133,6 +134,7 @@ export function newJobRecord(job: NewJob, now: number): JobRecord {
     fence: 0,
     attempts: 0,
     paid: false,
+    ...(job.traceparent ? { traceparent: job.traceparent } : {}),
   };
 }
 

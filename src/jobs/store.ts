@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 import { TERMINAL_STATUSES, type JobEvent } from '../contracts/index.js';
 import { ERRORS } from '../errors/index.js';
 import type { Keys, StreamKind } from '../redis/keys.js';
-import { createCall, enqueueCall, enqueueScript, jobKeys, publishScript, runCalls, streamKeys, transitionScript } from '../redis/scripts.js';
+import { createCall, enqueueCall, enqueueScript, jobKeys, publishScript, runCalls, streamKeys, transitionScript, watchScript } from '../redis/scripts.js';
 import { makeEnvelope } from './envelope.js';
 import { decodeEvent } from './events.js';
 import { decodeJobHash, encodeJobRecord, encodePatch, newJobRecord } from './hash.js';
@@ -66,7 +66,7 @@ export function createJobStore(opts: JobStoreOptions): JobStore {
         },
       );
       const enqueue = enqueueCall({ job: keys.job(job.id), outbox: keys.outbox(), ...streamKeys(keys, 'compare') }, { jobId: job.id });
-      // Two steps (so each stays within one job's slot on a Cluster), one pipelined round trip. If
+      // Two steps (so each stays within one job's slot on a Cluster), sent back to back: one round trip. If
       // this process dies between them, the outbox sweeper finishes the enqueue.
       const [c, e] = await runCalls(redis, [create, enqueue]);
       if (c?.status === 'rejected') throw c.reason;
@@ -116,6 +116,10 @@ export function createJobStore(opts: JobStoreOptions): JobStore {
       const envelope = JSON.stringify(makeEnvelope({ type: next.type, jobId, payload: next.payload }));
       const id = await publishScript(redis, { job: keys.job(jobId), ...streamKeys(keys, next.kind) }, { jobId, envelope });
       if (id === null) throw ERRORS.notFound('job', jobId);
+    },
+
+    async watch(id, ttlMs): Promise<void> {
+      await watchScript(redis, { job: keys.job(id) }, { ttlMs });
     },
 
     async listByOwner(ownerId, o = {}): Promise<JobRecord[]> {

@@ -28,6 +28,8 @@ export interface JobRecord {
   rows?: { old: number; new: number };
   artefacts?: Record<string, string>; // name → storage key
   error?: { code: string; message: string };
+  /** W3C trace context of the request that created the job: later requests about it (the download) join its trace. */
+  traceparent?: string;
 }
 
 export interface StoredFile {
@@ -94,6 +96,12 @@ export interface JobStore {
    * change: e.g. the API handing a verified payment notification to the payment worker.
    */
   publish(jobId: string, next: NextStage): Promise<void>;
+  /**
+   * Marks the job as followed live for `ttlMs`: claim and finish announce its events on the job's
+   * channel only while it is (see docs/job-runtime.md, "Live events"). Followers renew the mark
+   * well before it lapses.
+   */
+  watch(id: string, ttlMs: number): Promise<void>;
   /** Jobs of one account, newest first. */
   listByOwner(ownerId: string, opts?: { limit?: number }): Promise<JobRecord[]>;
 }

@@ -8,6 +8,7 @@
  * never job ids, keys or URLs).
  */
 import { Counter, Gauge, Histogram, collectDefaultMetrics, register, type Registry } from 'prom-client';
+import { HotHistogram, type HotHistogramChild } from './hot-histogram.js';
 
 /** The registry every metric below is registered on. */
 export const registry: Registry = register;
@@ -31,28 +32,45 @@ export const httpMetrics = {
   ),
 };
 
+/** Job stage durations, per stream and outcome; observed once per settled job (see ./hot-histogram.ts). */
+const stageDuration = once('sheetdiff_job_stage_duration_seconds', () =>
+  new HotHistogram(
+    'sheetdiff_job_stage_duration_seconds',
+    'time from claim to settled outcome of one job stage, by stream and outcome',
+    ['stream', 'outcome'],
+    DURATION_BUCKETS,
+  ),
+);
+
+/** Per stage-duration label set, how many of its observations `jobs_finished_total` counted already. */
+const finishedCounted = new WeakMap<HotHistogramChild, number>();
+
 export const jobMetrics = {
   created: once('sheetdiff_jobs_created_total', () =>
     new Counter({ name: 'sheetdiff_jobs_created_total', help: 'jobs created (and enqueued) by kind', labelNames: ['kind'] }),
   ),
+  /**
+   * Every settled job is observed once in `stageDuration`, so this counter is that histogram's
+   * count per label set, brought up to date when it is collected (nothing to do per job).
+   */
   finished: once('sheetdiff_jobs_finished_total', () =>
     new Counter({
       name: 'sheetdiff_jobs_finished_total',
       help: 'job stage deliveries settled by this process, by stream and outcome (completed, retried, failed, dead, released, rejected, lost)',
       labelNames: ['stream', 'outcome'],
+      collect() {
+        for (const c of stageDuration.all()) {
+          const seen = finishedCounted.get(c) ?? 0;
+          if (c.count > seen) this.inc(c.labels, c.count - seen);
+          finishedCounted.set(c, c.count);
+        }
+      },
     }),
   ),
   failures: once('sheetdiff_job_failures_total', () =>
-    new Counter({ name: 'sheetdiff_job_failures_total', help: 'handler errors (terminal or retried) and failed outcomes, by stream and error code', labelNames: ['stream', 'code'] }),
+    new Counter({ name: 'sheetdiff_job_failures_total', help: 'handler errors (terminal or retried), failed outcomes and dead letters, by stream and error code', labelNames: ['stream', 'code'] }),
   ),
-  stageDuration: once('sheetdiff_job_stage_duration_seconds', () =>
-    new Histogram({
-      name: 'sheetdiff_job_stage_duration_seconds',
-      help: 'time from claim to settled outcome of one job stage, by stream and outcome',
-      labelNames: ['stream', 'outcome'],
-      buckets: DURATION_BUCKETS,
-    }),
-  ),
+  stageDuration,
 };
 
 export const runtimeMetrics = {

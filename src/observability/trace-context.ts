@@ -53,3 +53,34 @@ export function withRemoteParent<T>(
     }
   });
 }
+
+/**
+ * Runs `fn` inside a span that joins an earlier trace: its parent is `traceparent` (e.g. the
+ * context stored with a job when it was created) and it links to the active span (the request
+ * being served), so a later request about the job (its download) shows up in the job's trace.
+ * Tracing off, or no stored context: `fn()`.
+ */
+export function joinTrace<T>(
+  traceparent: string | undefined,
+  name: string,
+  attributes: Record<string, string | number>,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const { api, tracer } = tracingState;
+  if (!api || !tracer || !traceparent) return fn();
+  const parent = api.propagation.extract(api.ROOT_CONTEXT, { traceparent });
+  if (!api.trace.getSpanContext(parent)) return fn();
+  const current = api.trace.getSpanContext(api.context.active());
+  const links = current ? [{ context: current }] : [];
+  return tracer.startActiveSpan(name, { kind: api.SpanKind.INTERNAL, attributes, links }, parent, async (span) => {
+    try {
+      return await fn();
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: api.SpanStatusCode.ERROR, message: (err as Error).message });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}

@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { JOB_STATUSES, TERMINAL_STATUSES, type JobEvent, type JobStatus } from '../contracts/index.js';
 import { AppError, ERRORS } from '../errors/index.js';
 import type { JobRecord } from '../jobs/types.js';
+import { joinTrace } from '../observability/trace-context.js';
 import { objectKeys } from '../storage/keys.js';
 import { ensureAccount } from './accounts.js';
 import type { Caller, ServiceDeps } from './deps.js';
@@ -187,6 +188,12 @@ export function downloadName(job: Pick<JobRecord, 'files'>, format: 'xlsx' | 'cs
  */
 export async function exportLink(deps: ServiceDeps, who: Caller, id: string, format: 'xlsx' | 'csv'): Promise<string> {
   const job = await getOwnedJob(deps, who, id);
+  // Only the owner's request (checked above) joins the job's trace: upload → stages → download.
+  return joinTrace(job.traceparent, `download ${format}`, { 'sheetdiff.job.status': job.status }, () => signedExportLink(deps, job, format));
+}
+
+async function signedExportLink(deps: ServiceDeps, job: JobRecord, format: 'xlsx' | 'csv'): Promise<string> {
+  const id = job.id;
   if (job.status === 'cancelled') throw ERRORS.gone(`job ${id} was cancelled`, { jobStatus: job.status });
   if (job.status === 'failed') throw ERRORS.invalidState(`job ${id} failed: ${job.error?.message ?? 'unknown reason'}`, { jobStatus: job.status });
   if (!job.paid) throw ERRORS.paymentRequired('pay to download the full diff', paymentDetails(job));

@@ -93,6 +93,14 @@ export interface FollowOptions {
 const PAGE = 500;
 
 /**
+ * How long one watch mark lasts, and how often a follower renews it. Workers announce a job's
+ * claim and finish events only while it is marked (Redis' clock on both sides, so no skew); a
+ * lapsed mark costs at most one poll interval, never an event.
+ */
+export const WATCH_TTL_MS = 60_000;
+const WATCH_RENEW_MS = WATCH_TTL_MS / 3;
+
+/**
  * Sends the history after `afterId`, then live events, until an event with a terminal status
  * was sent (or the job is terminal with nothing newer), or `signal` aborts.
  */
@@ -108,11 +116,18 @@ export async function followJobEvents(
     dirty = true;
     wake?.();
   };
-  // Subscribe before the first read so an event appended in between is not missed.
+  // Subscribe and mark the job as watched before the first read, so an event appended in between
+  // is either in that read or announced.
   const unsubscribe = deps.hub.subscribe(jobId, ping);
   opts.signal.addEventListener('abort', ping, { once: true });
+  let watchedAt = -Infinity;
   try {
     while (!opts.signal.aborted) {
+      if (performance.now() - watchedAt >= WATCH_RENEW_MS) {
+        watchedAt = performance.now();
+        // Without a mark the stream still works, by polling.
+        await deps.jobs.watch(jobId, WATCH_TTL_MS).catch(() => undefined);
+      }
       if (dirty) {
         dirty = false;
         // Read the status first: if it is terminal now, its event is in the page read next.
@@ -131,7 +146,7 @@ export async function followJobEvents(
         if (!before || TERMINAL_STATUSES.includes(before.status)) return;
       }
       const pinged = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), opts.pollMs ?? 15_000);
+        const timer = setTimeout(() => resolve(false), Math.min(opts.pollMs ?? 15_000, WATCH_RENEW_MS));
         wake = () => {
           clearTimeout(timer);
           resolve(true);

@@ -5,6 +5,7 @@
  * shutdown. See docs/job-runtime.md.
  */
 import type { Envelope } from '../contracts/index.js';
+import { describeError } from '../errors/index.js';
 import { DEFAULT_TOMBSTONE_GRACE_MS } from '../jobs/store.js';
 import { JOB_RECORD_FIELDS } from '../jobs/hash.js';
 import { createRedis } from '../redis/client.js';
@@ -65,10 +66,11 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     // Top up in batches: while entries still wait, read again once half the read-ahead drained.
     return pump.waiting.length > 0 && want < Math.max(1, ahead / 2) ? 0 : want;
   };
-  const settled = (jobId: string, entryId: string, result: SettledJob['result'], run?: Run, to?: SettledJob['to']) => {
+  const settled = (jobId: string, entryId: string, result: SettledJob['result'], run?: Run, to?: SettledJob['to'], code?: string) => {
     if (!opts.onSettled) return;
     const s: SettledJob = { jobId, entryId, result, durationMs: run ? clock() - run.startedAt : 0 };
     if (to) s.to = to;
+    if (code) s.code = code;
     opts.onSettled(s);
   };
   const runDeps = { redis, log, clock, onLost: (run: Run, reason: string) => lose(run, reason), progressEventIntervalMs: opts.progressEventIntervalMs ?? 1_000 };
@@ -120,7 +122,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
       entryIds.add(id);
       const item = {
         keys: jobKeys(keys, d.msg.jobId), entryId: id, jobId: d.msg.jobId, expect: route.expect,
-        running: route.running ?? '', startEvent: route.startEvent ?? startEvent,
+        running: route.running ?? '', startEvent: route.startEvent ?? startEvent, record: route.record ?? true,
       };
       ready.push({ item, msg: d.msg, data: d.data, readAt: now });
     }
@@ -132,7 +134,7 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
       entryIds.delete(w.item.entryId);
       if (r.code === 'dead') {
         count('deadLettered');
-        settled(w.item.jobId, w.item.entryId, 'dead', undefined, 'failed');
+        settled(w.item.jobId, w.item.entryId, 'dead', undefined, 'failed', 'max_attempts_exceeded');
       }
       return;
     }
@@ -159,9 +161,13 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
 
   async function execute(run: Run, msg: M): Promise<void> {
     let item;
+    let code: string | undefined;
     try {
-      item = completeItem(run, await opts.handle(msg, run.ctx), keys);
+      const out = await opts.handle(msg, run.ctx);
+      item = completeItem(run, out, keys);
+      if (out?.to === 'failed') code = typeof out.event.data?.code === 'string' ? out.event.data.code : 'unknown';
     } catch (err) {
+      code = describeError(err).code;
       item = failureItem(run, err, { maxAttempts: jobs.maxAttempts, retryBaseMs: jobs.retryBaseMs, retryMaxMs: jobs.retryMaxMs, now: clock() });
     }
     const ms = clock() - run.startedAt;
@@ -181,11 +187,11 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     if (r === 'dropped') return;
     if (r !== 'applied') {
       count('rejected');
-      return settled(run.jobId, run.entryId, 'rejected', run);
+      return settled(run.jobId, run.entryId, 'rejected', run, undefined, code);
     }
     const result = item.op === 'complete' ? 'completed' : item.op === 'retry' ? 'retried' : item.arg === '1' ? 'dead' : 'failed';
     count(result === 'completed' ? 'completed' : result === 'retried' ? 'retried' : result === 'dead' ? 'deadLettered' : 'failed');
-    settled(run.jobId, run.entryId, result, run, item.op === 'complete' ? ((item.to || undefined) as SettledJob['to']) : 'failed');
+    settled(run.jobId, run.entryId, result, run, item.op === 'complete' ? ((item.to || undefined) as SettledJob['to']) : 'failed', code);
   }
 
   /** Hands back entries taken off the stream but not claimed (read-ahead), so others can run them. */

@@ -121,7 +121,7 @@ export function createPump<M>(d: PumpDeps<M>): Pump<M> {
       claimsInFlight += claims.length;
       calls.push(claimCall(d.stream, d.claimArgs(), claims.map((w) => w.item)));
     }
-    // Finish and claim go out in one pipeline: one write, one round trip.
+    // Finish and claim go out back to back: one round trip.
     const work = runCalls(d.redis, calls).then((results) => {
       let i = 0;
       if (fin.length > 0) {

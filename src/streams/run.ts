@@ -3,7 +3,7 @@
  * signal, fenced progress) and the batched lease heartbeat of all running jobs.
  */
 import type { Redis } from 'ioredis';
-import { ERRORS } from '../errors/index.js';
+import { AppError, ERRORS } from '../errors/index.js';
 import { decodeJobJoined } from '../jobs/hash.js';
 import type { JobRecord } from '../jobs/types.js';
 import { heartbeatScript, progressScript, type StreamKeys } from '../redis/scripts.js';
@@ -56,7 +56,7 @@ export class Run implements RunRef, JobContext {
     this.attempt = attempt;
     this.data = w.data;
     this.traceparent = w.msg.traceparent;
-    this.route = { expect: it.expect, running: (it.running || undefined) } as Route;
+    this.route = { expect: it.expect, running: (it.running || undefined), record: it.record } as Route;
     this.keys = it.keys;
     this.startedAt = deps.clock();
   }
@@ -81,6 +81,8 @@ export class Run implements RunRef, JobContext {
 
   get job(): JobRecord {
     if (!this.record) {
+      // A programming error, not a passing failure: fail the job at once rather than retry it.
+      if (this.route.record === false) throw new AppError('internal_error', 500, `the route of job ${this.jobId} does not load the job record (record: false)`, false);
       try {
         const rec = decodeJobJoined(this.joined);
         if (rec) {

@@ -29,6 +29,12 @@ export interface Route {
   running?: JobStatus;
   /** Event type appended when the stage starts. @defaultValue `${kind}_started` */
   startEvent?: string;
+  /**
+   * Whether the handler reads `ctx.job`. The claim then returns the job record with the token;
+   * a stage whose handler needs only its message sets `false` and saves reading and shipping
+   * the record on every job (`ctx.job` then throws). @defaultValue true
+   */
+  record?: boolean;
 }
 
 /** What a handler returns: the transition to commit (fenced), with its event and next stage. */
@@ -42,7 +48,7 @@ export interface Outcome {
 /** Everything a handler gets besides its message. */
 export interface JobContext {
   jobId: string;
-  /** The job as it was when claimed (decoded on first access). */
+  /** The job as it was when claimed (decoded on first access; only if the route wants the record). */
   readonly job: JobRecord;
   /** Fencing token of this run; writes with an older token are rejected. */
   token: string;
@@ -62,6 +68,11 @@ export interface SettledJob {
   result: 'completed' | 'retried' | 'failed' | 'dead' | 'released' | 'rejected' | 'lost';
   to?: JobStatus;
   durationMs: number;
+  /**
+   * Error code when the run failed: the handler's thrown error (retried or not), a failed
+   * outcome's `event.data.code`, or `max_attempts_exceeded` for a dead-lettered delivery.
+   */
+  code?: string;
 }
 
 export interface ConsumerOptions<M extends Envelope> {

@@ -34,8 +34,8 @@ afterEach(() => t.cleanup());
 const sk = () => streamKeys(t.keys, 'compare');
 const dead = () => t.keys.deadLetter();
 const claimOpts = (consumer = 'c1') => ({ consumer, now, leaseMs: 5_000, maxAttempts: 3, graceMs: 60_000, fields: JOB_RECORD_FIELDS });
-const item = (jobId: string, entryId: string): ClaimItem => ({
-  keys: jobKeys(t.keys, jobId), entryId, jobId, expect: ['queued'], running: 'comparing', startEvent: 'compare_started',
+const item = (jobId: string, entryId: string, record = true): ClaimItem => ({
+  keys: jobKeys(t.keys, jobId), entryId, jobId, expect: ['queued'], running: 'comparing', startEvent: 'compare_started', record,
 });
 const finishKeys = () => ({ ...sk(), dead: dead(), delayed: t.keys.delayed('compare') });
 const done = (jobId: string, entryId: string, token: string, over: Partial<FinishItem> = {}): FinishItem => ({
@@ -48,8 +48,26 @@ const read = async (consumer = 'c1', count = 10) => {
     | null;
   return r?.[0]?.[1] ?? [];
 };
+/** Redis' clock (ms): leases are measured by it. */
+const redisNow = async () => {
+  const [sec, us] = await t.redis.time();
+  return Number(sec) * 1000 + Math.floor(Number(us) / 1000);
+};
+/** The job's live lease (holder token and ms left), or null: live while `lk` is the fence and `lu` is ahead. */
+const lease = async (id: string) => {
+  const [fence, lk, lu] = await t.redis.hmget(t.keys.job(id), 'fence', 'lk', 'lu');
+  const leftMs = Number(lu) - (await redisNow());
+  return lk !== null && lk === fence && leftMs > 0 ? { holder: lk, leftMs } : null;
+};
 const pending = async () => Number(((await t.redis.xpending(sk().stream, 'compare')) as [number])[0]);
 const eventTypes = async (id: string) => (await store.events(id)).map((e) => e.type);
+
+/** Reads and claims an already created job. */
+async function running2(id: string): Promise<void> {
+  const [entry] = await read();
+  const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item(id, entry![0])]);
+  if (r?.code !== 'claimed') throw new Error(`not claimed: ${r?.code}`);
+}
 
 /** Creates, enqueues, reads and claims one job; returns its entry id and token. */
 async function running(id: string): Promise<{ entryId: string; token: string }> {
@@ -100,13 +118,22 @@ describe('claim', () => {
     const [entry] = await read();
     const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0])]);
     expect(r).toMatchObject({ code: 'claimed', token: '1', attempt: 1 });
-    expect(await t.redis.get(t.keys.jobLock('a'))).toBe('1');
-    expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
+    expect(await lease('a')).toMatchObject({ holder: '1' });
+    expect((await lease('a'))?.leftMs).toBeGreaterThan(4_000);
     const job = await store.get('a');
     expect(job).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
     // The record comes as read before the claim (the consumer applies the claim's own fields).
     expect(r?.code === 'claimed' && r.record.split('\0')[JOB_RECORD_FIELDS.indexOf('id')]).toBe('a');
     expect(await eventTypes('a')).toEqual(['created', 'compare_started']);
+  });
+
+  it('returns no record for a route that does not read it, with the same claim otherwise', async () => {
+    await store.create(newJob('a'));
+    const [entry] = await read();
+    const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0], false)]);
+    expect(r).toEqual({ code: 'claimed', token: '1', attempt: 1, record: '' });
+    expect(await store.get('a')).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
+    expect(await lease('a')).toMatchObject({ holder: '1' });
   });
 
   it('answers a re-sent claim with the same token and writes nothing twice', async () => {
@@ -126,7 +153,7 @@ describe('claim', () => {
 
   it('takes over a running job once its lease is gone, with a new token', async () => {
     const { entryId } = await running('a');
-    await t.redis.del(t.keys.jobLock('a'));
+    await t.redis.hset(t.keys.job('a'), 'lu', String(await redisNow() - 1)); // the lease lapsed
     const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts('c2'), [item('a', entryId)]);
     expect(r).toMatchObject({ code: 'claimed', token: '2', attempt: 2 });
   });
@@ -166,7 +193,7 @@ describe('finish', () => {
     const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token, { next, data: '{"v":1,"next":true}' })]);
     expect(r).toEqual(['applied']);
     expect(await store.get('a')).toMatchObject({ status: 'compared', price: 7, attempts: 0, fence: 2 });
-    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
+    expect(await lease('a')).toBeNull();
     expect(await pending()).toBe(0);
     expect(await t.redis.hlen(sk().entries)).toBe(0);
     const nextEntries = await t.redis.xrange(next.stream, '-', '+');
@@ -195,13 +222,13 @@ describe('finish', () => {
 
   it('lets the fence, not the lock, decide: an overwritten lock with the fence unmoved still commits once', async () => {
     const { entryId, token } = await running('a');
-    await t.redis.set(t.keys.jobLock('a'), 'intruder');
+    await t.redis.hset(t.keys.job('a'), 'lk', 'intruder');
     // The heartbeat sees the lease is gone (the handler is aborted)...
     const hb = { keys: jobKeys(t.keys, 'a'), entryId, jobId: 'a', token };
     expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['lost']);
     // ...but nobody else holds a valid token, so a commit that was already on its way is safe.
     expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['applied']);
-    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
+    expect(await lease('a')).toBeNull();
   });
 
   it('sets the expiry (retention + tombstone grace) when the job reaches a terminal state', async () => {
@@ -256,10 +283,10 @@ describe('finish', () => {
 describe('heartbeat and progress', () => {
   it('extends a live lease and reports a lost one', async () => {
     const { entryId, token } = await running('a');
-    await t.redis.pexpire(t.keys.jobLock('a'), 100);
+    await t.redis.hset(t.keys.job('a'), 'lu', String(await redisNow() + 100));
     const hb = { keys: jobKeys(t.keys, 'a'), entryId, jobId: 'a', token };
     expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['ok']);
-    expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
+    expect((await lease('a'))?.leftMs).toBeGreaterThan(4_000);
     await t.redis.hincrby(t.keys.job('a'), 'fence', 1);
     expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['lost']);
   });
@@ -290,7 +317,7 @@ describe('transition', () => {
     expect(await store.transition('a', { from: ['queued'], to: 'cancelled', event: { type: 'cancelled' } })).toBe(false);
     expect(await store.transition('a', { from: ['queued', 'comparing'], to: 'cancelled', event: { type: 'cancelled' } })).toBe(true);
     expect(await store.get('a')).toMatchObject({ status: 'cancelled', fence: 2 });
-    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
+    expect(await lease('a')).toBeNull();
     const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)]);
     expect(r).toEqual(['stale']);
     expect((await store.get('a'))?.status).toBe('cancelled');
@@ -307,6 +334,47 @@ describe('transition', () => {
     await store.publish('a', { kind: 'payment', type: 'PaymentNotified', payload: { orderId: 'o' } });
     expect(await t.redis.xlen(t.keys.stream('payment'))).toBe(1);
     await expect(store.publish('nope', { kind: 'payment', type: 'X' })).rejects.toMatchObject({ code: 'not_found' });
+  });
+});
+
+describe('live announcements', () => {
+  it('announces claim and finish events on the job channel only while the job is watched', async () => {
+    const sub = t.redis.duplicate();
+    const messages: string[] = [];
+    sub.on('message', (_channel: string, message: string) => messages.push(message));
+    await sub.subscribe(t.keys.jobChannel('a'));
+    try {
+      const { entryId, token } = await running('a'); // created is always announced; the unwatched start is not
+      await store.watch('a', 60_000);
+      expect(Number(await t.redis.hget(t.keys.job('a'), 'w'))).toBeGreaterThan(Date.now());
+      await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)]);
+      await expect.poll(() => messages.length).toBe(2);
+      const events = await store.events('a');
+      expect(events.map((e) => e.type)).toEqual(['created', 'compare_started', 'compared']);
+      expect(messages).toEqual([events[0]!.id, events[2]!.id]);
+    } finally {
+      sub.disconnect();
+    }
+  });
+
+  it('stops announcing once the mark lapses, and never creates a missing job', async () => {
+    await store.create(newJob('a'));
+    await store.watch('a', 60_000);
+    await t.redis.hset(t.keys.job('a'), 'w', String(Date.now() - 1)); // lapsed
+    const sub = t.redis.duplicate();
+    const messages: string[] = [];
+    sub.on('message', (_channel: string, message: string) => messages.push(message));
+    await sub.subscribe(t.keys.jobChannel('a'));
+    try {
+      await running2('a');
+      await store.transition('a', { from: ['comparing'], to: 'cancelled', event: { type: 'cancelled' } }); // always announced
+      await expect.poll(() => messages.length).toBe(1);
+      expect(messages).toEqual([(await store.events('a')).at(-1)!.id]);
+    } finally {
+      sub.disconnect();
+    }
+    await store.watch('ghost', 60_000);
+    expect(await t.redis.exists(t.keys.job('ghost'))).toBe(0);
   });
 });
 

@@ -55,7 +55,7 @@ export async function startWorkerProcess<M extends Envelope>(
     consumerName,
     log,
     route: (msg) => def.route(msg),
-    handle: (msg, ctx) => observe.handle(msg, ctx, () => def.handle(msg, ctx, deps)),
+    handle: observe.wrap((msg: M, ctx) => def.handle(msg, ctx, deps)),
     onSettled: observe.settled,
     onCount: observe.count,
   });

@@ -2,16 +2,18 @@
   finish: record the outcomes of a batch of jobs (one call per micro-batch of outcomes).
 
   Fenced: an outcome applies only while the job's `fence` equals the worker's token. The fence is
-  the authority for commits (every claim and every user transition moves it); the lock is the
-  lease that decides who should run a job. A lock that lapsed or was overwritten by some client
-  while the fence stayed put means nobody else holds a valid token, so the commit is still safe.
-  Applying bumps the fence, deletes the lock, XACKs the entry and stores `done = token`, so a
-  re-send answers 'applied' and any later write with that token is rejected. The job's `q:<kind>` message is left in place (overwritten by
-  the next message of that kind): nothing reads it once the stage is done.
+  the authority for commits (every claim and every user transition moves it); the lease (`lk`,
+  `lu`) decides who should run a job. A lease that lapsed or was overwritten by some client while
+  the fence stayed put means nobody else holds a valid token, so the commit is still safe.
+  Applying bumps the fence (which ends the lease), XACKs the entry and stores `done = token`, so a
+  re-send answers 'applied' and any later write with that token is rejected. The job's
+  `q:<kind>` message is left in place (overwritten by the next message of that kind): nothing
+  reads it once the stage is done. The event is announced on the job's channel only while
+  someone watches the job (`w`, see claim.lua).
 
   KEYS[1] work stream  KEYS[2] entries index  KEYS[3] dead-letter stream  KEYS[4] delayed zset
   KEYS[5 .. 4+2m]  next-stage pairs (stream, entries index), m = ARGV[5]
-  KEYS[5+2m+4(i-1) ..]  per job i: job hash, lock, job events stream, job channel
+  KEYS[5+2m+3(i-1) ..]  per job i: job hash, job events stream, job channel
 
   ARGV[1] group  ARGV[2] now (ms)  ARGV[3] tombstone grace (ms)  ARGV[4] kind  ARGV[5] m
   ARGV[6] n (jobs)  ARGV[7+2(j-1)], ARGV[8+2(j-1)]  group and kind of next-stage stream j
@@ -43,14 +45,21 @@ for j = 1, nt do
 end
 local base = 7 + 2 * m + 7 * nt
 
--- Acks are collected and sent as one XACK and one HDEL at the end of the batch.
-local acks = {}
-local function ack(eid)
-  acks[#acks + 1] = eid
+-- Redis' own clock, read at most once per call and only for a watched job.
+local clock
+local function watched(w)
+  if not w then return false end
+  if not clock then
+    local t = redis.call('TIME')
+    clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return tonumber(w) > clock
 end
 
-local function expire(job, events)
-  local expiresAt = redis.call('HGET', job, 'expiresAt')
+-- Acks are collected and sent as one XACK and one HDEL at the end of the batch.
+local acks = {}
+
+local function expire(job, events, expiresAt)
   local at = string.format('%.0f', math.max(tonumber(expiresAt or now), tonumber(now)) + grace)
   redis.call('PEXPIREAT', job, at)
   redis.call('PEXPIREAT', events, at)
@@ -65,68 +74,73 @@ end
 
 local out = {}
 for i = 1, n do
-  local k, a = 4 + 2 * m + 4 * (i - 1), base + 6 * (i - 1)
-  local job, lock, events, chan = KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4]
-  local eid, jid, token, patch, data = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3], ARGV[a + 5], ARGV[a + 6]
+  local k, a = 4 + 2 * m + 3 * (i - 1), base + 6 * (i - 1)
+  local job = KEYS[k + 1]
+  local eid, token = ARGV[a + 1], ARGV[a + 3]
   local t = templates[tonumber(ARGV[a + 4])]
-  local op, from, to, etype, edata, nextIdx, arg = t.op, t.from, t.to, t.etype, t.edata, t.nextIdx, t.arg
-  local h = redis.call('HMGET', job, 'status', 'fence', 'done')
+  local from = t.from
+  -- Everything the outcome decides on or needs, in one read.
+  local h = redis.call('HMGET', job, 'status', 'fence', 'done', 'w', 'expiresAt', 'attempts')
   if not h[1] then
-    ack(eid)
+    acks[#acks + 1] = eid
     out[i] = 'gone'
   elseif h[3] == token then
     out[i] = 'applied'
   elseif h[2] ~= token then
     -- A user transition moved the job on (no new claim holds the entry): the entry is moot.
-    if not from[h[1]] then ack(eid) end
+    if not from[h[1]] then acks[#acks + 1] = eid end
     out[i] = 'stale'
   elseif not from[h[1]] then
     out[i] = 'stale'
   else
-    do -- apply
-      redis.call('DEL', lock)
-      ack(eid)
-      local st = to
-      if st == '' then st = h[1] end
-      -- fence+1: the finished run's token is stale from here on.
-      local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', tostring(tonumber(token) + 1) }
-      if op == 'r' then
-        f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
-      elseif op == 'x' then
-        f[#f + 1] = 'attempts'; f[#f + 1] = math.max(0, tonumber(redis.call('HGET', job, 'attempts') or '1') - 1)
-      else
-        if op == 'c' then
-          f[#f + 1] = 'attempts'; f[#f + 1] = '0'
-          if nextIdx > 0 then f[#f + 1] = 'q:' .. ARGV[6 + 2 * nextIdx]; f[#f + 1] = data end
-        end
-        if patch ~= '' then
-          for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
-        end
-      end
-      redis.call(unpack(f))
-      if etype ~= '' then
-        local ev = { 'XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st }
-        if edata ~= '' then ev[#ev + 1] = 'data'; ev[#ev + 1] = edata end
-        redis.call('PUBLISH', chan, redis.call(unpack(ev)))
-      end
+    local op, to, etype, edata, nextIdx, arg = t.op, t.to, t.etype, t.edata, t.nextIdx, t.arg
+    local jid, patch, data = ARGV[a + 2], ARGV[a + 5], ARGV[a + 6]
+    local events = KEYS[k + 2]
+    acks[#acks + 1] = eid
+    local st = to
+    if st == '' then st = h[1] end
+    -- fence+1: the finished run's token is stale from here on.
+    local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', tostring(tonumber(token) + 1) }
+    if op == 'r' then
+      f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
+    elseif op == 'x' then
+      f[#f + 1] = 'attempts'; f[#f + 1] = tostring(math.max(0, tonumber(h[6] or '1') - 1))
+    else
       if op == 'c' then
-        if nextIdx > 0 then
-          addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], jid, data, ARGV[5 + 2 * nextIdx])
-        end
-        if arg == '1' then expire(job, events) end
-      elseif op == 'r' then
-        redis.call('ZADD', delayed, arg, jid)
-      elseif op == 'x' then
-        addEntry(stream, entries, jid, data, group)
-      elseif op == 'f' then
-        if arg == '1' then
-          redis.call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
-            'reason', edata, 'data', data)
-        end
-        expire(job, events)
+        f[#f + 1] = 'attempts'; f[#f + 1] = '0'
+        if nextIdx > 0 then f[#f + 1] = 'q:' .. ARGV[6 + 2 * nextIdx]; f[#f + 1] = data end
       end
-      out[i] = 'applied'
+      if patch ~= '' then
+        for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
+      end
     end
+    redis.call(unpack(f))
+    if etype ~= '' then
+      local id
+      if edata ~= '' then
+        id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st, 'data', edata)
+      else
+        id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st)
+      end
+      if watched(h[4]) then redis.call('PUBLISH', KEYS[k + 3], id) end
+    end
+    if op == 'c' then
+      if nextIdx > 0 then
+        addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], jid, data, ARGV[5 + 2 * nextIdx])
+      end
+      if arg == '1' then expire(job, events, h[5]) end
+    elseif op == 'r' then
+      redis.call('ZADD', delayed, arg, jid)
+    elseif op == 'x' then
+      addEntry(stream, entries, jid, data, group)
+    elseif op == 'f' then
+      if arg == '1' then
+        redis.call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
+          'reason', edata, 'data', data)
+      end
+      expire(job, events, h[5])
+    end
+    out[i] = 'applied'
   end
 end
 if #acks > 0 then

@@ -1,5 +1,8 @@
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { CompareRequestedSchema } from '../../../src/contracts/index.js';
+import { createLogger } from '../../../src/lib/logger.js';
+import { runConsumer } from '../../../src/streams/index.js';
 import { buildTestApp } from '../../helpers/app.js';
 import { cookieOf, upload } from './support.js';
 
@@ -121,6 +124,30 @@ describe('GET /compare/jobs/{id}/events (SSE)', () => {
     // Without the preClose hook an open SSE request never completes, so close() hangs until the
     // test times out; the bound is generous because CI machines are shared and slow.
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it("streams a worker's claim and finish events live: following a job marks it watched", async () => {
+    // A fallback poll far beyond the test's patience: only announcements can deliver in time.
+    const t = await buildTestApp({ ssePollMs: 120_000 });
+    const created = await upload(t.app);
+    const id = created.json().jobId as string;
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const sse = openSse(`${base}/compare/jobs/${id}/events`, { cookie: cookieOf(created) });
+    await sse.waitFor('created'); // the follower marked the job before its first read
+    const consumer = runConsumer({
+      redis: t.redis, url: t.config.redis.url, keys: t.keys, kind: 'compare', schema: CompareRequestedSchema, concurrency: 1,
+      jobs: { ...t.config.jobs, blockMs: 100 }, consumerName: 'sse-test', log: createLogger({ level: 'silent', component: 'sse-test' }),
+      route: () => ({ expect: ['queued'], running: 'comparing', record: false }),
+      handle: async () => ({ to: 'cancelled', event: { type: 'cancelled' } }),
+      maintenance: { enabled: false },
+    });
+    try {
+      await sse.waitFor('compare_started', 5_000);
+      await sse.waitFor('cancelled', 5_000);
+      await sse.ended;
+    } finally {
+      await consumer.close();
+    }
   });
 
   it('answers problem+json, not a stream, for another caller', async () => {

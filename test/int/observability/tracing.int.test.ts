@@ -2,7 +2,9 @@
  * One trace across the streams: with an in-memory span exporter, the API's request span and the
  * spans of the compare, payment and export workers (run in this process with their real
  * definitions, through the same job observer the worker processes use) share one trace id, and
- * each worker span is a child of the context written into its stream entry.
+ * each worker span is a child of the context written into its stream entry. The download, a later
+ * request with its own trace, adds a span to the job's trace (child of the upload's context stored
+ * with the job) that links to the download request.
  */
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +30,7 @@ beforeAll(async () => {
 afterAll(async () => tracing?.shutdown());
 
 describe('trace context across the streams', () => {
-  it('puts the API span and every worker span of one job in one trace', async () => {
+  it('puts the upload, every worker span and the download of one job in one trace', async () => {
     expect(tracing.enabled).toBe(true);
     const t = await buildTestApp();
     const workerRedis = createRedis({ url: t.config.redis.url, name: 'trace-test-worker' });
@@ -82,6 +84,25 @@ describe('trace context across the streams', () => {
         expect(workerSpan!.spanContext().traceId, kind).toBe(apiCtx.traceId);
         expect(parentOf(workerSpan!), kind).toBe(apiCtx.spanId);
       }
+
+      // The download: its request span starts a trace of its own; the download span is in the job's.
+      const dl = await t.app.inject({ url: `/api/v1/compare/jobs/${jobId}/export?format=xlsx`, headers: { cookie } });
+      expect(dl.statusCode).toBe(302);
+      const after = await waitFor(async () => {
+        const s = exporter.getFinishedSpans();
+        return s.some((x) => x.name === 'download xlsx') && s.some((x) => x.attributes['http.route'] === '/api/v1/compare/jobs/:id/export') ? s : undefined;
+      }, 5_000, 'download spans');
+      const download = after.find((s) => s.name === 'download xlsx')!;
+      const downloadRequest = after.find((s) => s.name === 'request' && s.attributes['http.route'] === '/api/v1/compare/jobs/:id/export')!;
+      expect(download.spanContext().traceId).toBe(apiCtx.traceId);
+      expect(parentOf(download)).toBe(apiCtx.spanId);
+      expect(downloadRequest.spanContext().traceId).not.toBe(apiCtx.traceId);
+      // ...and links to the download request's route handler span (a child of its request span).
+      expect(download.links).toHaveLength(1);
+      const linked = after.find((s) => s.spanContext().spanId === download.links[0]!.context.spanId);
+      expect(linked?.spanContext().traceId).toBe(downloadRequest.spanContext().traceId);
+      expect(parentOf(linked!)).toBe(downloadRequest.spanContext().spanId);
+      expect(download.attributes['sheetdiff.job.status']).toBe('ready');
     } finally {
       await Promise.all(consumers.map((c) => c.close()));
       workerRedis.disconnect();

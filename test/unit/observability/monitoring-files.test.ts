@@ -27,7 +27,7 @@ function exportedNames(): Set<string> {
   const names = new Set(['up']);
   for (const m of register.getMetricsAsArray()) {
     names.add(m.name);
-    if ((m as unknown as { constructor: { name: string } }).constructor.name === 'Histogram') for (const s of ['_bucket', '_count', '_sum']) names.add(m.name + s);
+    if ((m as unknown as { type: string }).type === 'histogram') for (const s of ['_bucket', '_count', '_sum']) names.add(m.name + s);
   }
   return names;
 }
