@@ -45,7 +45,7 @@ export function claimCall(
   let prevIdx = 0;
   for (const it of items) {
     const jk = it.keys;
-    keys.push(jk.job, jk.events, jk.channel);
+    keys.push(jk.job, jk.lock, jk.events, jk.channel);
     if (!prev || !sameRoute(prev, it)) {
       prevIdx = routes.findIndex((r) => sameRoute(r, it)) + 1;
       if (prevIdx === 0) prevIdx = routes.push(it);
@@ -136,7 +136,7 @@ export function finishCall(
   let prevIdx = 0;
   for (const it of items) {
     const jk = it.keys;
-    jobKeysFlat.push(jk.job, jk.events, jk.channel);
+    jobKeysFlat.push(jk.job, jk.lock, jk.events, jk.channel);
     if (!prev || !sameEnding(prev, it)) {
       prevIdx = templates.findIndex((t) => sameEnding(t, it)) + 1;
       if (prevIdx === 0) prevIdx = templates.push(it);
@@ -178,7 +178,7 @@ export async function heartbeatScript(
   a: { consumer: string; leaseMs: number },
   items: readonly HeartbeatItem[],
 ): Promise<string[]> {
-  const keys = [k.stream, k.entries, ...items.map((it) => it.keys.job)];
+  const keys = [k.stream, k.entries, ...items.flatMap((it) => [it.keys.job, it.keys.lock])];
   const argv = [k.group, a.consumer, a.leaseMs, k.kind, items.length, ...items.flatMap((it) => [it.entryId, it.jobId, it.token])];
   return (await runScript(redis, 'heartbeat', keys, argv)) as string[];
 }

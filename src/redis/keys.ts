@@ -15,9 +15,10 @@ export function createKeys(prefix = 'sd:') {
   const p = prefix;
   return {
     prefix: p,
-    // One job: hash (with its lease), event stream. `{id}` is the hash tag.
+    // One job: hash, event stream, lock. `{id}` is the hash tag.
     job: (id: string) => `${p}job:{${id}}`,
     jobEvents: (id: string) => `${p}job:{${id}}:events`,
+    jobLock: (id: string) => `${p}lock:{${id}}`,
     /** Pub/Sub channel announcing new events of one job (live SSE). */
     jobChannel: (id: string) => `${p}chan:job:{${id}}`,
     // Work streams and their bookkeeping.

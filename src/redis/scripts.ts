@@ -16,6 +16,7 @@ import type { Keys } from './keys.js';
 /** The keys of one job (all share the job's hash tag). */
 export interface JobKeys {
   job: string;
+  lock: string;
   events: string;
   channel: string;
 }
@@ -29,14 +30,14 @@ export interface StreamKeys {
 }
 
 export function jobKeys(keys: Keys, id: string): JobKeys {
-  return { job: keys.job(id), events: keys.jobEvents(id), channel: keys.jobChannel(id) };
+  return { job: keys.job(id), lock: keys.jobLock(id), events: keys.jobEvents(id), channel: keys.jobChannel(id) };
 }
 
 export function streamKeys(keys: Keys, kind: string): StreamKeys {
   return { stream: keys.stream(kind), entries: keys.streamEntries(kind), group: keys.group(kind), kind };
 }
 
-const jobKeyList = (k: JobKeys) => [k.job, k.events, k.channel];
+const jobKeyList = (k: JobKeys) => [k.job, k.lock, k.events, k.channel];
 
 /** create.lua: the job hash, `created` event, account index and outbox mark (true when created). */
 export function createCall(

@@ -48,17 +48,6 @@ const read = async (consumer = 'c1', count = 10) => {
     | null;
   return r?.[0]?.[1] ?? [];
 };
-/** Redis' clock (ms): leases are measured by it. */
-const redisNow = async () => {
-  const [sec, us] = await t.redis.time();
-  return Number(sec) * 1000 + Math.floor(Number(us) / 1000);
-};
-/** The job's live lease (holder token and ms left), or null: live while `lk` is the fence and `lu` is ahead. */
-const lease = async (id: string) => {
-  const [fence, lk, lu] = await t.redis.hmget(t.keys.job(id), 'fence', 'lk', 'lu');
-  const leftMs = Number(lu) - (await redisNow());
-  return lk !== null && lk === fence && leftMs > 0 ? { holder: lk, leftMs } : null;
-};
 const pending = async () => Number(((await t.redis.xpending(sk().stream, 'compare')) as [number])[0]);
 const eventTypes = async (id: string) => (await store.events(id)).map((e) => e.type);
 
@@ -118,8 +107,8 @@ describe('claim', () => {
     const [entry] = await read();
     const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0])]);
     expect(r).toMatchObject({ code: 'claimed', token: '1', attempt: 1 });
-    expect(await lease('a')).toMatchObject({ holder: '1' });
-    expect((await lease('a'))?.leftMs).toBeGreaterThan(4_000);
+    expect(await t.redis.get(t.keys.jobLock('a'))).toBe('1');
+    expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
     const job = await store.get('a');
     expect(job).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
     // The record comes as read before the claim (the consumer applies the claim's own fields).
@@ -133,7 +122,7 @@ describe('claim', () => {
     const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), [item('a', entry![0], false)]);
     expect(r).toEqual({ code: 'claimed', token: '1', attempt: 1, record: '' });
     expect(await store.get('a')).toMatchObject({ status: 'comparing', fence: 1, attempts: 1 });
-    expect(await lease('a')).toMatchObject({ holder: '1' });
+    expect(await t.redis.get(t.keys.jobLock('a'))).toBe('1');
   });
 
   it('answers a re-sent claim with the same token and writes nothing twice', async () => {
@@ -153,7 +142,7 @@ describe('claim', () => {
 
   it('takes over a running job once its lease is gone, with a new token', async () => {
     const { entryId } = await running('a');
-    await t.redis.hset(t.keys.job('a'), 'lu', String(await redisNow() - 1)); // the lease lapsed
+    await t.redis.del(t.keys.jobLock('a'));
     const [r] = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts('c2'), [item('a', entryId)]);
     expect(r).toMatchObject({ code: 'claimed', token: '2', attempt: 2 });
   });
@@ -193,7 +182,7 @@ describe('finish', () => {
     const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token, { next, data: '{"v":1,"next":true}' })]);
     expect(r).toEqual(['applied']);
     expect(await store.get('a')).toMatchObject({ status: 'compared', price: 7, attempts: 0, fence: 2 });
-    expect(await lease('a')).toBeNull();
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
     expect(await pending()).toBe(0);
     expect(await t.redis.hlen(sk().entries)).toBe(0);
     const nextEntries = await t.redis.xrange(next.stream, '-', '+');
@@ -222,13 +211,13 @@ describe('finish', () => {
 
   it('lets the fence, not the lock, decide: an overwritten lock with the fence unmoved still commits once', async () => {
     const { entryId, token } = await running('a');
-    await t.redis.hset(t.keys.job('a'), 'lk', 'intruder');
+    await t.redis.set(t.keys.jobLock('a'), 'intruder');
     // The heartbeat sees the lease is gone (the handler is aborted)...
     const hb = { keys: jobKeys(t.keys, 'a'), entryId, jobId: 'a', token };
     expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['lost']);
     // ...but nobody else holds a valid token, so a commit that was already on its way is safe.
     expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['applied']);
-    expect(await lease('a')).toBeNull();
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
   });
 
   it('sets the expiry (retention + tombstone grace) when the job reaches a terminal state', async () => {
@@ -283,10 +272,10 @@ describe('finish', () => {
 describe('heartbeat and progress', () => {
   it('extends a live lease and reports a lost one', async () => {
     const { entryId, token } = await running('a');
-    await t.redis.hset(t.keys.job('a'), 'lu', String(await redisNow() + 100));
+    await t.redis.pexpire(t.keys.jobLock('a'), 100);
     const hb = { keys: jobKeys(t.keys, 'a'), entryId, jobId: 'a', token };
     expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['ok']);
-    expect((await lease('a'))?.leftMs).toBeGreaterThan(4_000);
+    expect(await t.redis.pttl(t.keys.jobLock('a'))).toBeGreaterThan(4_000);
     await t.redis.hincrby(t.keys.job('a'), 'fence', 1);
     expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['lost']);
   });
@@ -317,7 +306,7 @@ describe('transition', () => {
     expect(await store.transition('a', { from: ['queued'], to: 'cancelled', event: { type: 'cancelled' } })).toBe(false);
     expect(await store.transition('a', { from: ['queued', 'comparing'], to: 'cancelled', event: { type: 'cancelled' } })).toBe(true);
     expect(await store.get('a')).toMatchObject({ status: 'cancelled', fence: 2 });
-    expect(await lease('a')).toBeNull();
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
     const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)]);
     expect(r).toEqual(['stale']);
     expect((await store.get('a'))?.status).toBe('cancelled');

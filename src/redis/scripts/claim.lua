@@ -3,16 +3,14 @@
 
   For each entry: job missing or past this stage -> XACK (a duplicate or stale delivery changes
   nothing); lease live under the current token -> leave pending; attempts >= max -> dead-letter,
-  job `failed`, XACK; else attempts+1, fence+1 (the new token), the lease (`lk` = token, `lu` =
-  Redis' time + lease), status -> the stage's running status, all in one HSET, then the start
-  event (announced on the job's channel while someone watches the job: see `w` in
-  docs/job-runtime.md). A lease is live while `lk` equals the fence and `lu` is ahead of Redis'
-  clock; finishing or any user transition moves the fence, which ends it.
+  job `failed`, XACK; else attempts+1, fence+1 (the new token, written in the same HSET as the
+  status), SET lock token PX lease, status -> the stage's running status, start event (announced
+  on the job's channel while someone watches the job: see `w` in docs/job-runtime.md).
 
   KEYS[1]  work stream
   KEYS[2]  entries index (hash entryId -> jobId)
   KEYS[3]  dead-letter stream
-  KEYS[4+3(i-1) .. 6+3(i-1)]  per entry i: job hash, job events stream, job channel
+  KEYS[4+4(i-1) .. 7+4(i-1)]  per entry i: job hash, lock, job events stream, job channel
 
   ARGV[1] group  ARGV[2] consumer  ARGV[3] now (ms)  ARGV[4] lease (ms)  ARGV[5] max attempts
   ARGV[6] tombstone grace (ms)  ARGV[7] n (entries)  ARGV[8] f (record fields)
@@ -31,14 +29,14 @@
     (token, attempt and record are '' unless claimed)
 ]]
 local stream, entries, dead = KEYS[1], KEYS[2], KEYS[3]
-local group, consumer, now, lease = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local group, consumer, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local maxAttempts, grace, n, nf = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 
 -- What the claim decides on comes first in every HMGET; a route that wants the record reads the
 -- record fields after it in the same call.
-local small = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w', 'lk', 'lu' }
-local full = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w', 'lk', 'lu' }
-for j = 1, nf do full[8 + j] = ARGV[8 + j] end
+local small = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w' }
+local full = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w' }
+for j = 1, nf do full[6 + j] = ARGV[8 + j] end
 
 local nr = tonumber(ARGV[9 + nf])
 local routes = {}
@@ -50,30 +48,27 @@ for j = 1, nr do
 end
 local base = 9 + nf + 4 * nr
 
--- Redis' own clock (ms), read at most once per call: leases and watch marks never depend on a
--- process's clock.
+-- Redis' own clock, read at most once per call and only for a watched job (see `watched`).
 local clock
-local function time()
+local function watched(w)
+  if not w then return false end
   if not clock then
     local t = redis.call('TIME')
     clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   end
-  return clock
-end
-local function watched(w)
-  return w and tonumber(w) > time()
+  return tonumber(w) > clock
 end
 
 local acks = {}
 local function joined(v)
   local r = {}
-  for j = 1, nf do r[j] = v[8 + j] or '' end
+  for j = 1, nf do r[j] = v[6 + j] or '' end
   return table.concat(r, '\0')
 end
 
 local out = {}
 for i = 1, n do
-  local k, a, o = 3 + 3 * (i - 1), base + 3 * (i - 1), 4 * (i - 1)
+  local k, a, o = 3 + 4 * (i - 1), base + 3 * (i - 1), 4 * (i - 1)
   local job = KEYS[k + 1]
   local eid, route = ARGV[a + 1], routes[tonumber(ARGV[a + 3])]
   local running = route.running
@@ -85,7 +80,8 @@ for i = 1, n do
     code = 'stale'
   elseif running ~= '' and status == running or running == '' and route.expect[status] then
     -- A lease may be live only while the job shows the stage running (or keeps its status).
-    if v[7] and v[7] == fence and tonumber(v[8] or '0') > time() then
+    local holder = redis.call('GET', KEYS[k + 2])
+    if holder and holder == fence then
       -- Re-sent claim (reply lost on a reconnect): same token, nothing written twice.
       if v[4] == eid and v[5] == consumer then
         token, attempt = fence, v[3]
@@ -101,7 +97,7 @@ for i = 1, n do
     acks[#acks + 1] = eid
   elseif code == 'claimed' and token == '' then
     local attempts = tonumber(v[3] or '0')
-    local events = KEYS[k + 2]
+    local events = KEYS[k + 3]
     if attempts >= maxAttempts then
       local jid = ARGV[a + 2]
       local e = redis.call('XRANGE', stream, eid, eid)
@@ -112,9 +108,10 @@ for i = 1, n do
         'reason', reason, 'data', data)
       local err = cjson.encode({ code = 'max_attempts_exceeded', message = reason })
       redis.call('HSET', job, 'status', 'failed', 'error', err, 'updatedAt', now, 'fence', tostring(tonumber(fence or '0') + 1))
+      redis.call('DEL', KEYS[k + 2])
       local id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', 'failed', 'at', now,
         'status', 'failed', 'data', err)
-      if watched(v[6]) then redis.call('PUBLISH', KEYS[k + 3], id) end
+      if watched(v[6]) then redis.call('PUBLISH', KEYS[k + 4], id) end
       acks[#acks + 1] = eid
       local at = string.format('%.0f', math.max(tonumber(redis.call('HGET', job, 'expiresAt') or now), tonumber(now)) + grace)
       redis.call('PEXPIREAT', job, at)
@@ -123,13 +120,13 @@ for i = 1, n do
     else
       -- Numbers are turned into strings once (every implicit conversion is a sprintf).
       token, attempt = tostring(tonumber(fence or '0') + 1), tostring(attempts + 1)
+      redis.call('SET', KEYS[k + 2], token, 'PX', lease)
       local st = status
       if running ~= '' then st = running end
-      redis.call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now,
-        'lk', token, 'lu', string.format('%.0f', time() + lease))
+      redis.call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now)
       local id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', route.start, 'at', now,
         'status', st, 'data', '{"attempt":' .. attempt .. '}')
-      if watched(v[6]) then redis.call('PUBLISH', KEYS[k + 3], id) end
+      if watched(v[6]) then redis.call('PUBLISH', KEYS[k + 4], id) end
       if route.record then record = joined(v) end
     end
   end

@@ -2,10 +2,10 @@
   finish: record the outcomes of a batch of jobs (one call per micro-batch of outcomes).
 
   Fenced: an outcome applies only while the job's `fence` equals the worker's token. The fence is
-  the authority for commits (every claim and every user transition moves it); the lease (`lk`,
-  `lu`) decides who should run a job. A lease that lapsed or was overwritten by some client while
-  the fence stayed put means nobody else holds a valid token, so the commit is still safe.
-  Applying bumps the fence (which ends the lease), XACKs the entry and stores `done = token`, so a
+  the authority for commits (every claim and every user transition moves it); the lock is the
+  lease that decides who should run a job. A lock that lapsed or was overwritten by some client
+  while the fence stayed put means nobody else holds a valid token, so the commit is still safe.
+  Applying bumps the fence, deletes the lock, XACKs the entry and stores `done = token`, so a
   re-send answers 'applied' and any later write with that token is rejected. The job's
   `q:<kind>` message is left in place (overwritten by the next message of that kind): nothing
   reads it once the stage is done. The event is announced on the job's channel only while
@@ -13,7 +13,7 @@
 
   KEYS[1] work stream  KEYS[2] entries index  KEYS[3] dead-letter stream  KEYS[4] delayed zset
   KEYS[5 .. 4+2m]  next-stage pairs (stream, entries index), m = ARGV[5]
-  KEYS[5+2m+3(i-1) ..]  per job i: job hash, job events stream, job channel
+  KEYS[5+2m+4(i-1) ..]  per job i: job hash, lock, job events stream, job channel
 
   ARGV[1] group  ARGV[2] now (ms)  ARGV[3] tombstone grace (ms)  ARGV[4] kind  ARGV[5] m
   ARGV[6] n (jobs)  ARGV[7+2(j-1)], ARGV[8+2(j-1)]  group and kind of next-stage stream j
@@ -74,7 +74,7 @@ end
 
 local out = {}
 for i = 1, n do
-  local k, a = 4 + 2 * m + 3 * (i - 1), base + 6 * (i - 1)
+  local k, a = 4 + 2 * m + 4 * (i - 1), base + 6 * (i - 1)
   local job = KEYS[k + 1]
   local eid, token = ARGV[a + 1], ARGV[a + 3]
   local t = templates[tonumber(ARGV[a + 4])]
@@ -95,7 +95,8 @@ for i = 1, n do
   else
     local op, to, etype, edata, nextIdx, arg = t.op, t.to, t.etype, t.edata, t.nextIdx, t.arg
     local jid, patch, data = ARGV[a + 2], ARGV[a + 5], ARGV[a + 6]
-    local events = KEYS[k + 2]
+    local events = KEYS[k + 3]
+    redis.call('DEL', KEYS[k + 2])
     acks[#acks + 1] = eid
     local st = to
     if st == '' then st = h[1] end
@@ -122,7 +123,7 @@ for i = 1, n do
       else
         id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st)
       end
-      if watched(h[4]) then redis.call('PUBLISH', KEYS[k + 3], id) end
+      if watched(h[4]) then redis.call('PUBLISH', KEYS[k + 4], id) end
     end
     if op == 'c' then
       if nextIdx > 0 then

@@ -1,14 +1,13 @@
 --[[
   heartbeat: extend the leases of a batch of running jobs.
 
-  For each job whose lease holder (`lk`) and fence both still hold the worker's token: move the
-  lease end (`lu`) to Redis' time + lease and XCLAIM the entry to this consumer (JUSTID, resets
-  its idle time so the reclaimer leaves it alone). If
+  For each job whose lock and fence both still hold the worker's token: PEXPIRE the lock and XCLAIM
+  the entry to this consumer (JUSTID, resets its idle time so the reclaimer leaves it alone). If
   the entry is gone from the stream (trimmed or XDEL'd while pending), a replacement is added from
   the job hash so the job cannot be lost if this worker dies; the worker then acks the new id.
 
   KEYS[1] work stream  KEYS[2] entries index
-  KEYS[2+i]  per job i: job hash
+  KEYS[3+2(i-1)], KEYS[4+2(i-1)]  per job i: job hash, lock
   ARGV[1] group  ARGV[2] consumer  ARGV[3] lease (ms)  ARGV[4] kind  ARGV[5] n
   ARGV[6+3(i-1) ..]  per job i: entry id, job id, token
 
@@ -16,17 +15,14 @@
   the id of the replacement entry.
 ]]
 local stream, entries = KEYS[1], KEYS[2]
-local group, consumer, lease, kind, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
-local t = redis.call('TIME')
-local leaseEnd = string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + lease)
+local group, consumer, lease, kind, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local out = {}
 for i = 1, n do
-  local job = KEYS[2 + i]
+  local job, lock = KEYS[3 + 2 * (i - 1)], KEYS[4 + 2 * (i - 1)]
   local a = 5 + 3 * (i - 1)
   local eid, jid, token = ARGV[a + 1], ARGV[a + 2], ARGV[a + 3]
-  local h = redis.call('HMGET', job, 'fence', 'lk')
-  if h[1] == token and h[2] == token then
-    redis.call('HSET', job, 'lu', leaseEnd)
+  if redis.call('GET', lock) == token and redis.call('HGET', job, 'fence') == token then
+    redis.call('PEXPIRE', lock, lease)
     local c = redis.call('XCLAIM', stream, group, consumer, 0, eid, 'JUSTID')
     if #c == 0 then
       local data = redis.call('HGET', job, 'q:' .. kind)

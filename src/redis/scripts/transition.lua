@@ -2,11 +2,11 @@
   transition: compare-and-set a job from one of the expected statuses to a new one, with its
   event and an optional next-stage message (user-facing transitions: cancel, paid, expired...).
 
-  Bumps the fence, which also ends any lease (a lease is live only while its token is the fence),
-  so a worker still running on the job has its late writes rejected. A re-send with the same transition id answers 1 without writing again.
+  Bumps the fence and deletes the lock, so a worker still running on the job has its late writes
+  rejected. A re-send with the same transition id answers 1 without writing again.
 
-  KEYS[1] job hash  KEYS[2] job events stream  KEYS[3] job channel
-  KEYS[4] next-stage stream, KEYS[5] its entries index (only with a next stage)
+  KEYS[1] job hash  KEYS[2] lock  KEYS[3] job events stream  KEYS[4] job channel
+  KEYS[5] next-stage stream, KEYS[6] its entries index (only with a next stage)
   ARGV[1] transition id  ARGV[2] from (csv)  ARGV[3] to  ARGV[4] now (ms)
   ARGV[5] patch (JSON array field, value, ... or '')  ARGV[6] event type  ARGV[7] event data (JSON or '')
   ARGV[8] '1' when `to` is terminal  ARGV[9] tombstone grace (ms)
@@ -30,17 +30,18 @@ if ARGV[10] ~= '' then
 end
 redis.call(unpack(f))
 redis.call('HINCRBY', job, 'fence', 1)
-local ev = { 'XADD', KEYS[2], 'MAXLEN', '~', '2000', '*', 'type', ARGV[6], 'at', now, 'status', ARGV[3] }
+redis.call('DEL', KEYS[2])
+local ev = { 'XADD', KEYS[3], 'MAXLEN', '~', '2000', '*', 'type', ARGV[6], 'at', now, 'status', ARGV[3] }
 if ARGV[7] ~= '' then ev[#ev + 1] = 'data'; ev[#ev + 1] = ARGV[7] end
-redis.call('PUBLISH', KEYS[3], redis.call(unpack(ev)))
+redis.call('PUBLISH', KEYS[4], redis.call(unpack(ev)))
 if ARGV[10] ~= '' then
-  if redis.call('EXISTS', KEYS[4]) == 0 then redis.pcall('XGROUP', 'CREATE', KEYS[4], ARGV[12], '0', 'MKSTREAM') end
-  local id = redis.call('XADD', KEYS[4], '*', 'data', ARGV[10])
-  redis.call('HSET', KEYS[5], id, ARGV[13])
+  if redis.call('EXISTS', KEYS[5]) == 0 then redis.pcall('XGROUP', 'CREATE', KEYS[5], ARGV[12], '0', 'MKSTREAM') end
+  local id = redis.call('XADD', KEYS[5], '*', 'data', ARGV[10])
+  redis.call('HSET', KEYS[6], id, ARGV[13])
 end
 if ARGV[8] == '1' then
   local at = string.format('%.0f', math.max(tonumber(h[3] or now), tonumber(now)) + tonumber(ARGV[9]))
   redis.call('PEXPIREAT', job, at)
-  redis.call('PEXPIREAT', KEYS[2], at)
+  redis.call('PEXPIREAT', KEYS[3], at)
 end
 return 1

@@ -40,8 +40,8 @@ describe('leases and fencing', () => {
     const a = await s.worker();
     await s.createJobs(['stolen-1']);
     await a.waitForEvent((e) => e.ev === 'start');
-    // The foreign holder stays until a claim replaces it, so the first run can never commit.
-    await s.t.redis.hset(s.t.keys.job('stolen-1'), 'lk', 'someone-else');
+    // No expiry: the foreign value stays until a claim replaces it, so the first run can never commit.
+    await s.t.redis.set(s.t.keys.jobLock('stolen-1'), 'someone-else');
     await s.waitTerminal(['stolen-1'], 20_000);
     const settled = a.events().filter((e) => e.ev === 'settled').map((e) => e.result);
     // The first run noticed the loss through its heartbeat and never committed.
