@@ -40,7 +40,7 @@ describe('job-note.lua', () => {
   it('appends an event with the current status once per marker, without touching fence or lock', async () => {
     await store.create(newJob('j1'));
     const k = { job: t.keys.job('j1'), events: t.keys.jobEvents('j1'), channel: t.keys.jobChannel('j1') };
-    await t.redis.hset(k.job, 'lk', 'token-7', 'lu', '9999999999999'); // a worker's lease (docs/job-runtime.md)
+    await t.redis.set(t.keys.jobLock('j1'), 'token-7');
     const fence = await t.redis.hget(k.job, 'fence');
     const sub = t.redis.duplicate();
     const heard: string[] = [];
@@ -55,7 +55,7 @@ describe('job-note.lua', () => {
     expect(notes).toHaveLength(2);
     expect(notes[0]).toMatchObject({ id, status: 'queued', at: new Date(1_700_000_000_000).toISOString(), data: { amount: 250 } });
     expect(await t.redis.hget(k.job, 'fence')).toBe(fence);
-    expect(await t.redis.hmget(k.job, 'lk', 'lu')).toEqual(['token-7', '9999999999999']);
+    expect(await t.redis.get(t.keys.jobLock('j1'))).toBe('token-7');
     expect((await store.get('j1'))?.status).toBe('queued');
     for (let i = 0; i < 50 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     expect(heard[0]).toBe(id);
