@@ -176,13 +176,15 @@ describe('claim', () => {
 });
 
 describe('finish', () => {
-  it('completes with patch, event, next stage and ack, and releases the lock', async () => {
+  it('completes with patch, event, next stage and ack, and ends the lease by moving the fence past it', async () => {
     const { entryId, token } = await running('a');
     const next = streamKeys(t.keys, 'payment');
     const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token, { next, data: '{"v":1,"next":true}' })]);
     expect(r).toEqual(['applied']);
     expect(await store.get('a')).toMatchObject({ status: 'compared', price: 7, attempts: 0, fence: 2 });
-    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
+    // The lock still names the finished run's token, which is no longer the fence: a lapsed lease.
+    expect(await t.redis.get(t.keys.jobLock('a'))).toBe(token);
+    expect(token).not.toBe('2');
     expect(await pending()).toBe(0);
     expect(await t.redis.hlen(sk().entries)).toBe(0);
     const nextEntries = await t.redis.xrange(next.stream, '-', '+');
@@ -217,7 +219,8 @@ describe('finish', () => {
     expect(await heartbeatScript(t.redis, sk(), { consumer: 'c1', leaseMs: 5_000 }, [hb])).toEqual(['lost']);
     // ...but nobody else holds a valid token, so a commit that was already on its way is safe.
     expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['applied']);
-    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
+    expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['applied']);
+    expect(await store.get('a')).toMatchObject({ status: 'compared', fence: Number(token) + 1 });
   });
 
   it('sets the expiry (retention + tombstone grace) when the job reaches a terminal state', async () => {

@@ -5,8 +5,10 @@
   the authority for commits (every claim and every user transition moves it); the lock is the
   lease that decides who should run a job. A lock that lapsed or was overwritten by some client
   while the fence stayed put means nobody else holds a valid token, so the commit is still safe.
-  Applying bumps the fence, deletes the lock, XACKs the entry and stores `done = token`, so a
-  re-send answers 'applied' and any later write with that token is rejected. The job's
+  Applying bumps the fence, XACKs the entry and stores `done = token`, so a re-send answers
+  'applied' and any later write with that token is rejected. The lock is left to expire: once the
+  fence has moved past its token it is a lapsed lease (claim and heartbeat compare it with the
+  fence), so deleting it would cost a Redis call per job and change nothing. The job's
   `q:<kind>` message is left in place (overwritten by the next message of that kind): nothing
   reads it once the stage is done. The event is announced on the job's channel only while
   someone watches the job (`w`, see claim.lua).
@@ -96,7 +98,6 @@ for i = 1, n do
     local op, to, etype, edata, nextIdx, arg = t.op, t.to, t.etype, t.edata, t.nextIdx, t.arg
     local jid, patch, data = ARGV[a + 2], ARGV[a + 5], ARGV[a + 6]
     local events = KEYS[k + 3]
-    redis.call('DEL', KEYS[k + 2])
     acks[#acks + 1] = eid
     local st = to
     if st == '' then st = h[1] end
