@@ -41,17 +41,7 @@ export function withRemoteParent<T>(
   const { api, tracer } = tracingState;
   if (!api || !tracer) return fn();
   const parent = traceparent ? api.propagation.extract(api.ROOT_CONTEXT, { traceparent }) : api.ROOT_CONTEXT;
-  return tracer.startActiveSpan(name, { kind: api.SpanKind.CONSUMER, attributes }, parent, async (span) => {
-    try {
-      return await fn();
-    } catch (err) {
-      span.recordException(err as Error);
-      span.setStatus({ code: api.SpanStatusCode.ERROR, message: (err as Error).message });
-      throw err;
-    } finally {
-      span.end();
-    }
-  });
+  return inSpan(api, tracer, name, { kind: api.SpanKind.CONSUMER, attributes }, parent, fn);
 }
 
 /**
@@ -72,7 +62,19 @@ export function joinTrace<T>(
   if (!api.trace.getSpanContext(parent)) return fn();
   const current = api.trace.getSpanContext(api.context.active());
   const links = current ? [{ context: current }] : [];
-  return tracer.startActiveSpan(name, { kind: api.SpanKind.INTERNAL, attributes, links }, parent, async (span) => {
+  return inSpan(api, tracer, name, { kind: api.SpanKind.INTERNAL, attributes, links }, parent, fn);
+}
+
+/** Runs `fn` as the active span `name` under `parent`, recording a thrown error on the span. */
+function inSpan<T>(
+  api: typeof OtelApi,
+  tracer: OtelApi.Tracer,
+  name: string,
+  options: OtelApi.SpanOptions,
+  parent: OtelApi.Context,
+  fn: () => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, options, parent, async (span) => {
     try {
       return await fn();
     } catch (err) {
