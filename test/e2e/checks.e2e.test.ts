@@ -4,48 +4,27 @@
  * zh browser, English on demand, at phone width; keyboard use and readable contrast.
  * Screenshots land in test-results/e2e/checks/.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startService, type RunningService } from '../helpers/service.js';
+import { describe, expect, it } from 'vitest';
 import { contrastProblems, focusIsVisible, tabTo } from './access.js';
-import { buildWebApp, freshShots, launch } from './browser.js';
+import { launch } from './browser.js';
+import { useWebService } from './setup.js';
 import { productLists } from './data.js';
 
 const MAX_UPLOAD = 2 * 1024 * 1024;
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url).pathname;
-let svc: RunningService;
-let files: string;
-let shots: string;
-
-beforeAll(async () => {
-  shots = await freshShots('checks');
-  const webDir = await buildWebApp();
-  files = await mkdtemp(join(tmpdir(), 'sheetdiff-e2e-files-'));
-  svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0', MAX_UPLOAD_BYTES: String(MAX_UPLOAD) }, undefined, { readyTimeoutMs: 150_000 });
-}, 180_000);
-afterAll(async () => {
-  await svc?.stop();
-  await rm(files, { recursive: true, force: true });
-});
-
-async function write(name: string, body: string | Buffer): Promise<string> {
-  const path = join(files, name);
-  await writeFile(path, body);
-  return path;
-}
+const web = useWebService('checks', { MAX_UPLOAD_BYTES: String(MAX_UPLOAD) });
 
 const desktop = { width: 1280, height: 900 };
 
 describe('web app checks', () => {
   it('explains oversized and password-protected uploads, before and after sending', { timeout: 180_000 }, async () => {
-    const b = await launch({ locale: 'en-US', viewport: desktop, shots });
+    const b = await launch({ locale: 'en-US', viewport: desktop, shots: web.shots });
     try {
       const page = await b.newPage();
-      await page.goto(svc.baseUrl);
-      const big = await write('huge.csv', `id,v\n${'1,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n'.repeat(Math.ceil((MAX_UPLOAD * 1.2) / 33))}`);
+      await page.goto(web.svc.baseUrl);
+      const big = await web.write('huge.csv', `id,v\n${'1,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n'.repeat(Math.ceil((MAX_UPLOAD * 1.2) / 33))}`);
       await page.setInputFiles('#file-old', big);
       await page.getByText(/huge\.csv is .* larger than the limit of 2\.0 MB/).waitFor();
       await page.setInputFiles('#file-new', join(CORPUS, 'poi/poifs/protect.xlsx'));
@@ -55,13 +34,13 @@ describe('web app checks', () => {
 
       // Without the limit in the page (as behind a proxy that does not fill it), the API's 413 is
       // shown: first by the key assistant, then by the upload itself.
-      await page.route(svc.baseUrl + '/', async (route) => {
+      await page.route(web.svc.baseUrl + '/', async (route) => {
         const res = await route.fetch();
         await route.fulfill({ response: res, body: (await res.text()).replace(/content="\d+"/, 'content=""') });
       });
       await page.reload();
       await page.setInputFiles('#file-old', big);
-      await page.setInputFiles('#file-new', await write('small.csv', 'id,v\n1,a\n'));
+      await page.setInputFiles('#file-new', await web.write('small.csv', 'id,v\n1,a\n'));
       await page.getByRole('button', { name: 'Next: key columns' }).click();
       await page.locator('[data-testid="inspect-error"]', { hasText: 'larger than the limit of 2.0 MB' }).waitFor({ timeout: 30_000 });
       await page.getByRole('button', { name: 'Compare', exact: true }).click();
@@ -71,9 +50,9 @@ describe('web app checks', () => {
       // An encrypted .xls looks like any .xls by its name and first bytes: the key assistant
       // opens it and says so; sent anyway, the job fails with the same reason.
       await page.unrouteAll();
-      await page.goto(svc.baseUrl);
+      await page.goto(web.svc.baseUrl);
       await page.setInputFiles('#file-old', join(CORPUS, 'poi/spreadsheet/password.xls'));
-      await page.setInputFiles('#file-new', await write('plain.csv', 'id,v\n1,a\n'));
+      await page.setInputFiles('#file-new', await web.write('plain.csv', 'id,v\n1,a\n'));
       await page.getByRole('button', { name: 'Next: key columns' }).click();
       await page.locator('[data-testid="inspect-error"]', { hasText: 'password.xls / plain.csv is password-protected' }).waitFor({ timeout: 30_000 });
       await b.shot(page, '03-error-password-key-step');
@@ -88,20 +67,20 @@ describe('web app checks', () => {
   });
 
   it('speaks Simplified Chinese by default in a zh-CN browser, switches to English, fits a phone', { timeout: 180_000 }, async () => {
-    const b = await launch({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, shots });
+    const b = await launch({ locale: 'zh-CN', viewport: { width: 390, height: 844 }, shots: web.shots });
     try {
       const page = await b.newPage();
       const noSideScroll = async (where: string) => {
         const overflow = await page.locator('html').evaluate((html) => html.scrollWidth - html.clientWidth);
         expect(overflow, `no horizontal scrolling at phone width: ${where}`).toBeLessThanOrEqual(0);
       };
-      await page.goto(svc.baseUrl);
+      await page.goto(web.svc.baseUrl);
       await expect(page.locator('h1').textContent()).resolves.toBe('一眼看清两份表格的差异');
       await expect(page.locator('html').getAttribute('lang')).resolves.toBe('zh-CN');
       await b.shot(page, '05-upload-zh-CN-phone');
       const pair = productLists(200);
-      await page.setInputFiles('#file-old', await write('旧.csv', pair.old));
-      await page.setInputFiles('#file-new', await write('新.csv', pair.new));
+      await page.setInputFiles('#file-old', await web.write('旧.csv', pair.old));
+      await page.setInputFiles('#file-new', await web.write('新.csv', pair.new));
       await page.getByRole('button', { name: '下一步：选择主键' }).click();
       await page.locator('[data-testid="key-verdict"]', { hasText: 'id 在两份文件中都唯一且完整' }).waitFor();
       await noSideScroll('key step');
@@ -127,7 +106,7 @@ describe('web app checks', () => {
   });
 
   it('can be used with the keyboard alone, with a visible focus and readable contrast', { timeout: 180_000 }, async () => {
-    const b = await launch({ locale: 'en-US', viewport: desktop, shots });
+    const b = await launch({ locale: 'en-US', viewport: desktop, shots: web.shots });
     try {
       const page = await b.newPage();
       const contrast: unknown[] = [];
@@ -140,12 +119,12 @@ describe('web app checks', () => {
       };
       // Intercept file choosers from the start (turning it on is itself asynchronous).
       page.on('filechooser', () => undefined);
-      await page.goto(svc.baseUrl);
+      await page.goto(web.svc.baseUrl);
       await check('upload page');
       const pair = productLists(300);
-      await pick('.drops > .drop:nth-child(1) button', await write('old.csv', pair.old));
+      await pick('.drops > .drop:nth-child(1) button', await web.write('old.csv', pair.old));
       await page.getByText('old.csv').waitFor();
-      await pick('.drops > .drop:nth-child(3) button', await write('new.csv', pair.new));
+      await pick('.drops > .drop:nth-child(3) button', await web.write('new.csv', pair.new));
       await page.getByText('new.csv').waitFor();
       await b.shot(page, '09-keyboard-files');
       await tabTo(page, 'button[type="submit"]');

@@ -5,36 +5,15 @@
  * from /profile. Screenshots of every step land in test-results/e2e/.
  */
 import { gzipSync } from 'node:zlib';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readTable } from '../../src/sheets/read-table.js';
-import { startService, type RunningService } from '../helpers/service.js';
-import { buildWebApp, freshShots, launch } from './browser.js';
+import { launch } from './browser.js';
+import { useWebService } from './setup.js';
 import { productLists } from './data.js';
 
-let svc: RunningService;
-let webDir: string;
-let files: string;
-let shots: string;
-
-beforeAll(async () => {
-  shots = await freshShots('flow');
-  webDir = await buildWebApp();
-  files = await mkdtemp(join(tmpdir(), 'sheetdiff-e2e-files-'));
-  svc = await startService({ SERVE_WEB_APP: 'true', WEB_APP_DIR: webDir, FREE_ROWS: '0' }, undefined, { readyTimeoutMs: 150_000 });
-}, 180_000);
-afterAll(async () => {
-  await svc?.stop();
-  await rm(files, { recursive: true, force: true });
-});
-
-async function write(name: string, body: string | Buffer): Promise<string> {
-  const path = join(files, name);
-  await writeFile(path, body);
-  return path;
-}
+const web = useWebService('flow');
 
 describe('web app', () => {
   it('runs the whole flow on two 10k-row files with 10k changes, with no console errors', { timeout: 300_000 }, async () => {
@@ -42,16 +21,16 @@ describe('web app', () => {
     const pair = productLists(10_000, 1);
     const total = pair.expected.added + pair.expected.removed + pair.expected.changed;
     expect(total).toBeGreaterThanOrEqual(10_000);
-    const oldPath = await write('products-2024.csv', pair.old);
-    const newPath = await write('products-2025.csv', pair.new);
-    const b = await launch({ locale: 'en-US', viewport: { width: 1280, height: 900 }, shots });
+    const oldPath = await web.write('products-2024.csv', pair.old);
+    const newPath = await web.write('products-2025.csv', pair.new);
+    const b = await launch({ locale: 'en-US', viewport: { width: 1280, height: 900 }, shots: web.shots });
     try {
       const page = await b.newPage();
       const scripts: Promise<number>[] = [];
       page.on('response', (res) => {
         if (res.url().endsWith('.js')) scripts.push(res.body().then((body) => gzipSync(body, { level: 9 }).length));
       });
-      await page.goto(svc.baseUrl, { waitUntil: 'networkidle' });
+      await page.goto(web.svc.baseUrl, { waitUntil: 'networkidle' });
       const firstLoadJs = (await Promise.all(scripts)).reduce((a, n) => a + n, 0);
       console.log(`first load: ${scripts.length} JS files, ${(firstLoadJs / 1024).toFixed(1)} KB gzipped`);
       expect(firstLoadJs).toBeGreaterThan(10_000);
@@ -126,7 +105,7 @@ describe('web app', () => {
       await page.locator('[data-testid="preview-row"][data-key="31"] .changed-cell', { hasText: '31 32' }).waitFor();
 
       const codeUrl = (await page.locator('[data-testid="pay-link"]').getAttribute('href'))!;
-      expect(codeUrl).toMatch(new RegExp(`^${svc.baseUrl}/dev/pay/`));
+      expect(codeUrl).toMatch(new RegExp(`^${web.svc.baseUrl}/dev/pay/`));
       const payPage = await b.context.newPage();
       await payPage.goto(codeUrl);
       await b.shot(payPage, '08-dev-payment-page');
@@ -141,7 +120,7 @@ describe('web app', () => {
       await b.shot(page, '09-paid-ready');
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="download-xlsx"]').click()]);
-      const xlsxPath = join(files, 'downloaded.xlsx');
+      const xlsxPath = join(web.files, 'downloaded.xlsx');
       await download.saveAs(xlsxPath);
       const diff = await readTable(xlsxPath, 'xlsx', { sheet: 'Diff', maxRows: 100_000 });
       const byType = new Map<string, number>();
@@ -153,7 +132,7 @@ describe('web app', () => {
 
       const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('[data-testid="download-csv"]').click()]);
       expect(csv.suggestedFilename()).toBe('diff-products-2024-vs-products-2025.csv');
-      const csvPath = join(files, 'downloaded.csv');
+      const csvPath = join(web.files, 'downloaded.csv');
       await csv.saveAs(csvPath);
       const lines = (await readFile(csvPath, 'utf8')).replace(/^\uFEFF/, '').split(/\r?\n/).filter(Boolean);
       expect(lines[0]).toBe('change,key,column,old,new');
