@@ -6,7 +6,8 @@
  * from the configured rules (base + per started 10k rows, free up to FREE_ROWS).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEvent, JobView } from '../../../src/contracts/index.js';
+import type { JobEvent } from '../../../src/contracts/index.js';
+import { apiCaller } from '../../helpers/api-caller.js';
 import { startService, waitFor, type RunningService } from '../../helpers/service.js';
 
 const RULES = { FREE_ROWS: '100', PRICE_BASE_FEN: '120', PRICE_PER_10K_ROWS_FEN: '35' };
@@ -16,34 +17,9 @@ const NEW_ROWS = 6_001;
 const EXPECTED = Number(RULES.PRICE_BASE_FEN) + Math.ceil((OLD_ROWS + NEW_ROWS) / 10_000) * Number(RULES.PRICE_PER_10K_ROWS_FEN);
 
 let svc: RunningService;
-let cookie = '';
-
-async function req(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (cookie) headers.set('cookie', cookie);
-  const res = await fetch(path.startsWith('http') ? path : `${svc.baseUrl}${path}`, { ...init, headers, redirect: 'manual' });
-  const set = res.headers.get('set-cookie');
-  if (set) cookie = set.split(';')[0] ?? '';
-  return res;
-}
-
-async function newJob(): Promise<string> {
-  const form = new FormData();
-  form.set('file1', new Blob([csv(OLD_ROWS, 'a')]), 'old.csv');
-  form.set('file2', new Blob([csv(NEW_ROWS, 'b')]), 'new.csv');
-  form.set('key', 'id');
-  const res = await req('/api/v1/compare/jobs', { method: 'POST', body: form });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { jobId: string }).jobId;
-}
-
-const view = async (id: string) => (await (await req(`/api/v1/compare/jobs/${id}`)).json()) as JobView;
-const until = (id: string, status: JobView['status']) =>
-  waitFor(async () => {
-    const v = await view(id);
-    if (v.status === 'failed') throw new Error(`job failed: ${JSON.stringify(v.error)}`);
-    return v.status === status ? v : undefined;
-  }, 60_000, `job ${id} ${status}`);
+const api = apiCaller(() => svc.baseUrl);
+const { req, until } = api;
+const newJob = () => api.newJob(csv(OLD_ROWS, 'a'), csv(NEW_ROWS, 'b'));
 const events = async (id: string) => ((await (await req(`/api/v1/compare/jobs/${id}/events`)).json()) as { events: JobEvent[] }).events;
 
 describe('the amount shown before paying is the amount charged', () => {

@@ -3,40 +3,16 @@
  * real plugin talking to the test WeChat Pay over HTTP, notifications sent to the API over HTTP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobView } from '../../../src/contracts/index.js';
-import { startService, waitFor, type RunningService } from '../../helpers/service.js';
+import { apiCaller } from '../../helpers/api-caller.js';
+import { startService, type RunningService } from '../../helpers/service.js';
 import { wechatEnv, wechatTestKeys } from '../../helpers/wechatpay-keys.js';
 import { startWechatTestServer, type WechatTestServer } from '../../helpers/wechatpay-server.js';
 
 let svc: RunningService;
 let wx: WechatTestServer;
-let cookie = '';
-
-async function req(path: string, init: RequestInit = {}): Promise<Response> {
-  const headers = new Headers(init.headers);
-  if (cookie) headers.set('cookie', cookie);
-  const res = await fetch(`${svc.baseUrl}${path}`, { ...init, headers, redirect: 'manual' });
-  const set = res.headers.get('set-cookie');
-  if (set) cookie = set.split(';')[0] ?? '';
-  return res;
-}
-
-async function newJob(): Promise<string> {
-  const form = new FormData();
-  form.set('file1', new Blob(['id,qty\n1,3\n2,5\n']), 'old.csv');
-  form.set('file2', new Blob(['id,qty\n1,4\n3,1\n']), 'new.csv');
-  form.set('key', 'id');
-  const res = await req('/api/v1/compare/jobs', { method: 'POST', body: form });
-  expect(res.status).toBe(202);
-  return ((await res.json()) as { jobId: string }).jobId;
-}
-
-const view = async (id: string) => (await (await req(`/api/v1/compare/jobs/${id}`)).json()) as JobView;
-const until = (id: string, status: JobView['status']) =>
-  waitFor(async () => {
-    const v = await view(id);
-    return v.status === status ? v : undefined;
-  }, 30_000, `job ${id} ${status}`);
+const api = apiCaller(() => svc.baseUrl);
+const { req, until } = api;
+const newJob = () => api.newJob('id,qty\n1,3\n2,5\n', 'id,qty\n1,4\n3,1\n');
 
 describe('WeChat Pay end to end (real worker processes)', () => {
   beforeAll(async () => {
