@@ -31,14 +31,19 @@ export interface PrivateRedis {
 /**
  * Starts `redis-server` with AOF in `${dataDir}/redis`; rejects with a readable reason if it cannot.
  *
- * `persistence: false` (benchmarks) writes nothing to disk: no AOF, no snapshots.
+ * `persistence: false` (benchmarks) writes nothing to disk: no AOF, no snapshots. `args` are
+ * further server options (tests start servers Redis' own way, e.g. in cluster mode).
  */
-export async function startPrivateRedis(dataDir: string, binary = 'redis-server', o: { persistence?: boolean } = {}): Promise<PrivateRedis> {
+export async function startPrivateRedis(
+  dataDir: string,
+  binary = 'redis-server',
+  o: { persistence?: boolean; args?: readonly string[] } = {},
+): Promise<PrivateRedis> {
   const dir = resolve(join(dataDir, 'redis'));
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const aof = o.persistence === false ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', 'everysec'];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...aof, '--save', '', '--protected-mode', 'yes'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...aof, '--save', '', '--protected-mode', 'yes', ...(o.args ?? [])];
   const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   const spawned = await new Promise<Error | null>((ok) => {
     child.once('spawn', () => ok(null));

@@ -18,6 +18,7 @@ const { default: closeWithGrace } = await import('close-with-grace');
 const { createJobStore } = await import('../jobs/store.js');
 const { createRedis } = await import('../redis/client.js');
 const { createKeys } = await import('../redis/keys.js');
+const { checkRedisServer } = await import('../redis/server-check.js');
 const { createObjectStore } = await import('../storage/index.js');
 const { collectProcessMetrics } = await import('../observability/metrics.js');
 const { meterJobStore } = await import('../observability/metered-jobs.js');
@@ -33,6 +34,17 @@ redis.on('error', (err: Error) => {
   // Reconnect attempts repeat the same error; one line per 10 s is enough.
   if (Date.now() - lastRedisError > 10_000) log.warn({ err: err.message }, 'redis connection error');
   lastRedisError = Date.now();
+});
+
+// Named once per connection; /readyz answers 503 redis_unsupported while a refusal holds.
+redis.on('ready', () => {
+  checkRedisServer(redis).then(
+    (p) => {
+      for (const w of p.warn) log.warn({}, `redis: ${w}`);
+      if (p.refuse.length > 0) log.error({ problems: p.refuse }, `this Redis cannot run sheetdiff: ${p.refuse.join('; ')}`);
+    },
+    () => undefined,
+  );
 });
 
 const app = await buildApp({

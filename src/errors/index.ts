@@ -57,6 +57,8 @@ export const ERRORS = {
   invalidRecord: e('invalid_record', 422),
   // Infrastructure (retryable)
   redisUnavailable: e('redis_unavailable', 503, true),
+  /** The Redis server cannot run the job runtime (too old, or a multi-shard Cluster): src/redis/server-check.ts. */
+  redisUnsupported: e('redis_unsupported', 503, true),
   storageUnavailable: e('storage_unavailable', 503, true),
   /** The object store refused our credentials or permissions (wrong key, rotated secret, RAM policy). */
   storageDenied: e('storage_access_denied', 503, true),

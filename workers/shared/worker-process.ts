@@ -14,6 +14,7 @@ import { startStreamSampler } from '../../src/observability/stream-sampler.js';
 import type { Tracing } from '../../src/observability/tracing.js';
 import { createRedis } from '../../src/redis/client.js';
 import { createKeys } from '../../src/redis/keys.js';
+import { checkRedisServer } from '../../src/redis/server-check.js';
 import { createObjectStore } from '../../src/storage/index.js';
 import { ensureGroups, runConsumer } from '../../src/streams/index.js';
 import { startHealthServer } from './health-server.js';
@@ -37,7 +38,16 @@ export async function startWorkerProcess<M extends Envelope>(
     ready: async () => (await redis.ping()) === 'PONG',
     routes: { '/metrics': renderMetrics },
   });
-  // Groups exist before anything reads or writes this process's streams (retries until Redis is up).
+  // A server the runtime cannot use is named before anything else fails on it (waits until Redis is up).
+  const server = await checkRedisServer(redis);
+  for (const w of server.warn) log.warn({}, `redis: ${w}`);
+  if (server.refuse.length > 0) {
+    log.error({ problems: server.refuse }, `this Redis cannot run sheetdiff: ${server.refuse.join('; ')}`);
+    health.close();
+    redis.disconnect();
+    process.exit(1);
+  }
+  // Groups exist before anything reads or writes this process's streams.
   await ensureGroups(redis, keys);
   const stopSampler = startStreamSampler({ redis, keys, onError: (err) => log.debug({ err: err.message }, 'stream sample failed') });
 
