@@ -5,7 +5,7 @@
  * / timed out / generic error / wrong result.
  *
  *   tsx scripts/corpus-sweep.ts [--corpus ../shared/corpus] [--only REGEX] [--jobs 2] [--out FILE]
- *                               [--steps read,self,keyless,spill,strings,neighbour]
+ *                               [--steps read,self,keyless,neighbour]
  *
  * A file that reads goes through the diff steps of corpus-child.ts: against itself keyed by its
  * first column (in memory, through spill partitions, with the shared strings on disk: no
@@ -31,9 +31,15 @@ const only = process.argv.includes('--only') ? new RegExp(opt('only', '')) : nul
 const JOBS = Number(opt('jobs', '2'));
 const TIMEOUT_MS = 30_000;
 const MAX_RSS_KB = 512 * 1024;
-const STEPS = opt('steps', 'read,self,keyless,spill,strings,neighbour').split(',');
+const STEPS = opt('steps', 'read,self,keyless,neighbour').split(',');
 // the children's temporary files, removed at the end even when a child was killed
 const scratch = mkdtempSync(join(tmpdir(), 'sd-corpus-sweep-'));
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    rmSync(scratch, { recursive: true, force: true });
+    process.exit(130);
+  });
+}
 
 type Outcome = 'ok' | 'rejected' | 'crashed' | 'timed out' | 'generic error' | 'wrong result';
 interface Row {
