@@ -273,9 +273,13 @@ export class SharedStrings {
     }
   }
 
-  /** Makes room for `n` more bytes and one more string; false when that would pass the budget. */
+  /**
+   * Makes room for `n` more bytes and one more string; false when that would pass the budget
+   * (text plus the offsets array's capacity, so a doubling of it counts before it happens).
+   */
   private reserve(n: number): boolean {
-    if (this.used + n + 4 * (this.count + 1) > this.budget) return false;
+    const endsCap = this.count < this.ends.length ? this.ends.length : this.ends.length * 2;
+    if (this.used + n + 4 * endsCap > this.budget) return false;
     if (this.used + n <= this.bytes.length) return true;
     const b = Buffer.allocUnsafe(Math.min(Math.max(this.used + n, this.bytes.length * 2), this.budget));
     this.bytes.copy(b, 0, 0, this.used);
