@@ -79,6 +79,8 @@ try {
         reply = { ok: false, code: app ? (err as AppError).code : 'generic', message: String((err as Error)?.message ?? err).slice(0, 200), generic: !app };
       }
     }
+    // the next step starts from a collected heap (the sweep replaces a child that stays large)
+    (globalThis as { gc?: () => void }).gc?.();
     process.stdout.write(`${JSON.stringify(reply)}\n`);
   }
 } finally {

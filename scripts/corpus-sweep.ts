@@ -11,7 +11,8 @@
  * first column (in memory, through spill partitions, with the shared strings on disk: no
  * change, the same counts), against itself without a key, and against its neighbour in the
  * manifest. Children are reused across steps (start-up is most of the cost of a small file); a
- * child that times out, passes the memory cap or dies is replaced. Exit code 1 when any step
+ * child that times out, passes the memory cap or dies is replaced, and so is one whose resting
+ * size (after a GC at the end of each step) passed 192 MB. Exit code 1 when any step
  * crashed, timed out, failed with a generic error or gave a wrong result.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
@@ -31,6 +32,7 @@ const only = process.argv.includes('--only') ? new RegExp(opt('only', '')) : nul
 const JOBS = Number(opt('jobs', '2'));
 const TIMEOUT_MS = 30_000;
 const MAX_RSS_KB = 512 * 1024;
+const RESTART_KB = 192 * 1024;
 const STEPS = opt('steps', 'read,self,keyless,neighbour').split(',');
 // the children's temporary files, removed at the end even when a child was killed
 const scratch = mkdtempSync(join(tmpdir(), 'sd-corpus-sweep-'));
@@ -57,7 +59,7 @@ class Child {
   proc: ChildProcessWithoutNullStreams;
   private pending: ((line: string | null) => void) | undefined;
   constructor() {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=512', join(here, 'corpus-child.ts')], {
+    this.proc = spawn(process.execPath, ['--import', 'tsx', '--max-old-space-size=512', '--expose-gc', join(here, 'corpus-child.ts')], {
       stdio: 'pipe',
       env: { ...process.env, CORPUS_TMP: scratch },
     });
@@ -105,6 +107,12 @@ async function worker(): Promise<void> {
     const f = files[i]!;
     for (const step of STEPS) {
       const other = join(corpus, files[(i + 1) % files.length]!.path);
+      // each step starts from a small resting size: a child grown past RESTART_KB (heap kept
+      // from earlier steps) is replaced, so the cap measures the step and not what came before
+      if (child.rssKb() > RESTART_KB) {
+        child.proc.kill('SIGKILL');
+        child = new Child();
+      }
       const r = await child.ask({ path: join(corpus, f.path), step, other });
       let row: Row;
       if (r.verdict) {
