@@ -118,7 +118,10 @@ export async function readXlsxSheet(path: string, opts: Omit<ReadXlsxOptions, 'm
     }
     return { sheetName: candidates[0]!.name, sheetNames: names };
   } finally {
-    sharedStrings?.close();
-    zip.close();
+    try {
+      sharedStrings?.close();
+    } finally {
+      zip.close();
+    }
   }
 }
