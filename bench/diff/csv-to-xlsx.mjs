@@ -2,12 +2,14 @@
 // writer (shared strings, typed cells: numbers, booleans, dates with a date format), so the
 // diff benchmark can read the same data as xlsx.
 //   node bench/diff/csv-to-xlsx.mjs IN.csv OUT.xlsx
+// (exceljs comes from ../shared/bench, or from the directory in BENCH_ANCHORS)
 import { createRequire } from 'node:module';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const shared = fileURLToPath(new URL('../../../shared/bench/package.json', import.meta.url));
+const shared = process.env.BENCH_ANCHORS ? join(process.env.BENCH_ANCHORS, 'package.json') : fileURLToPath(new URL('../../../shared/bench/package.json', import.meta.url));
 const ExcelJS = createRequire(shared)('exceljs');
 const [input, output] = process.argv.slice(2);
 if (!input || !output) {

@@ -2,15 +2,19 @@
 // `npm run bench:diff`: the diff engine against the anchors of ../shared/bench, in one run.
 //
 //   node bench/diff/run.mjs [--rows 100000,1000000] [--reps 3] [--phases keyed,xlsx-read,xlsx-diff,worker,keyless,spill]
-//                           [--spill-rows 5000000]
+//                           [--spill-rows 5000000] [--anchors DIR]
 //
 // Needs: `npm install` in ../shared/bench (exceljs, daff), GNU time at /usr/bin/time, and for
 // the pandas anchor a python3 with pandas (`apt-get install -y time python3-pandas`).
+// --anchors: a writable copy of ../shared/bench to use instead (its data/ and out/ are written),
+// e.g. `cp -r ../shared/bench /tmp/anchors && (cd /tmp/anchors && npm ci)` when the shared
+// checkout is read-only.
 // Phases:
 //   keyed      ../shared/bench/diff-anchors.mjs with our CLI as an --extra contender (CSV vs CSV,
 //              key id, CSV output): map-floor, pandas, daff and ours, interleaved, medians of 3.
 //   xlsx-read  our streaming reader vs exceljs's WorkbookReader on the same xlsx (made from the
-//              generated CSV by csv-to-xlsx.mjs, cached under bench/out/).
+//              generated CSV by csv-to-xlsx.mjs, cached under bench/out/); ours also with the
+//              shared strings forced to disk (--strings-mb 1).
 //   xlsx-diff  xlsx vs xlsx keyed, end to end through the CLI (xlsx output), beside map-floor on
 //              the same rows as CSV.
 //   worker     xlsx vs xlsx keyed as a job of the real compare worker (worker-e2e.ts: private
@@ -26,13 +30,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const shared = path.resolve(root, '../shared/bench');
-const a = { rows: '100000,1000000', reps: '3', phases: 'keyed,xlsx-read,xlsx-diff,worker,keyless', 'spill-rows': '5000000' };
+const a = { rows: '100000,1000000', reps: '3', phases: 'keyed,xlsx-read,xlsx-diff,worker,keyless', 'spill-rows': '5000000', anchors: path.resolve(root, '../shared/bench') };
 for (let v = process.argv.slice(2), i = 0; i < v.length; i += 2) {
   const k = v[i].replace(/^--/, '');
   if (!(k in a) || v[i + 1] === undefined) { console.error(`unknown or incomplete option ${v[i]}`); process.exit(2); }
   a[k] = v[i + 1];
 }
+const shared = path.resolve(a.anchors);
 const SIZES = a.rows.split(',').map(Number);
 const loadAtStart = os.loadavg().map((x) => x.toFixed(1)).join(' ');
 const REPS = Number(a.reps);
@@ -59,7 +63,7 @@ function gen(n) {
 }
 function xlsx(n, side) {
   const f = path.join(out, `${side}_${n}.xlsx`);
-  if (!fs.existsSync(f)) execFileSync(process.execPath, [path.join(root, 'bench/diff/csv-to-xlsx.mjs'), data(n, side), f], { stdio: 'inherit' });
+  if (!fs.existsSync(f)) execFileSync(process.execPath, [path.join(root, 'bench/diff/csv-to-xlsx.mjs'), data(n, side), f], { stdio: 'inherit', env: { ...process.env, BENCH_ANCHORS: shared } });
   return f;
 }
 // one process under /usr/bin/time: wall s, peak RSS MB, its RESULT line
@@ -120,6 +124,7 @@ for (const n of SIZES) {
     const f = xlsx(n, 'base');
     const res = race([
       { name: 'ours read', argv: [node, READ, f] },
+      { name: 'ours read, strings on disk', argv: [node, READ, f, '--strings-mb', '1'] },
       { name: 'exceljs WorkbookReader', argv: [node, path.join(shared, 'readers/exceljs.mjs'), '--in', f] },
     ]);
     report('xlsx read', n, res, 'exceljs WorkbookReader', null, 'rows/s = rows ÷ wall', true);

@@ -59,7 +59,16 @@ export async function inspectUpload(deps: Pick<ServiceDeps, 'config'>, input: { 
     const tables: Table[] = [];
     for (const f of files) {
       // the second file prefers the first one's sheet, as the diff does
-      tables.push(await readTable(f.path, f.format, { sheet, preferSheet: tables[0]?.sheetName, headerRow, maxRows: deps.config.diff.maxRowsPerFile }));
+      tables.push(
+        await readTable(f.path, f.format, {
+          sheet,
+          preferSheet: tables[0]?.sheetName,
+          headerRow,
+          maxRows: deps.config.diff.maxRowsPerFile,
+          sharedStringsBytes: deps.config.diff.sharedStringsBytes,
+          tmpDir: dir,
+        }),
+      );
     }
     return inspectKeys(tables, { key, options: CompareOptionsSchema.parse({}) });
   } finally {

@@ -5,6 +5,7 @@ import { CSV_SHEET_NAME, readCsvRows } from './csv/read-csv.js';
 import { TableBuilder, type RowSink, type SheetInfo } from './table-builder.js';
 import { readXlsRows } from './xls/read-xls.js';
 import { readXlsxRows } from './xlsx/read-xlsx.js';
+import type { SharedStringsOptions } from './xlsx/shared-strings.js';
 import type { ZipLimits } from './xlsx/zip-archive.js';
 
 /** Input formats the service accepts (`tsv` is CSV with a preference for tabs). */
@@ -40,6 +41,19 @@ export interface ReadTableOptions {
   zipLimits?: ZipLimits;
   /** Wall-clock limit of an .xls parse. @defaultValue 30,000 */
   xlsTimeoutMs?: number;
+  /**
+   * Bytes an xlsx shared string table may hold in memory before it moves to temporary files
+   * under `tmpDir` (see SharedStrings). @defaultValue 64 MiB
+   */
+  sharedStringsBytes?: number | undefined;
+  /** Directory for temporary files. @defaultValue os.tmpdir() */
+  tmpDir?: string | undefined;
+}
+
+/** The shared strings options of an xlsx read (see ReadTableOptions.sharedStringsBytes). */
+export function sharedStringsOptions(opts: ReadTableOptions): { sharedStrings?: SharedStringsOptions } {
+  if (opts.sharedStringsBytes === undefined && opts.tmpDir === undefined) return {};
+  return { sharedStrings: { budgetBytes: opts.sharedStringsBytes, tmpDir: opts.tmpDir } };
 }
 
 /**
@@ -74,7 +88,7 @@ export async function readRows(path: string, format: SheetFormat, opts: ReadTabl
   const container = await sniffContainer(path);
   switch (container) {
     case 'zip':
-      return readXlsxRows(path, { ...base, ...sheet, ...(opts.zipLimits && { zipLimits: opts.zipLimits }) }, sink);
+      return readXlsxRows(path, { ...base, ...sheet, ...(opts.zipLimits && { zipLimits: opts.zipLimits }), ...sharedStringsOptions(opts) }, sink);
     case 'cfb':
       if (await hasEncryptedPackage(path, opts.signal)) {
         throw ERRORS.passwordProtected('The workbook is password-protected; save it without a password and upload it again');

@@ -44,6 +44,7 @@ export async function renderDiff(
         maxRows: deps.config.diff.maxRowsPerFile,
         signal: opts.signal,
         spillBytes: deps.config.diff.spillBytes,
+        sharedStringsBytes: deps.config.diff.sharedStringsBytes,
         tmpDir: dir,
       },
     );

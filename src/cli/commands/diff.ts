@@ -30,6 +30,7 @@ const SPEC: ArgSpec = {
   options: 'string',
   'ignore-columns': 'list',
   'spill-mb': 'number',
+  'strings-mb': 'number',
   'max-rows': 'number',
   'print-result': 'flag',
   keyless: 'flag',
@@ -40,7 +41,7 @@ export const diffCommand: CliCommand = {
   usage: [
     'diff OLD NEW --key COLS|--keyless [--sheet S] [--header-row N] [--format xlsx|csv|json] --out FILE',
     '     [--old-sheet S] [--new-sheet S] [--old-header-row N] [--new-header-row N] [--rename OLD=NEW,…]',
-    '     [--options JSON] [--ignore-columns A,B] [--spill-mb N] [--max-rows N]',
+    '     [--options JSON] [--ignore-columns A,B] [--spill-mb N] [--strings-mb N] [--max-rows N]',
   ],
   async run(argv, ctx) {
     try {
@@ -77,6 +78,7 @@ export const diffCommand: CliCommand = {
           maxRows: a.number('max-rows') ?? 100_000_000,
           maxCells: Number.MAX_SAFE_INTEGER,
           spillBytes: (a.number('spill-mb') ?? 256) * 2 ** 20,
+          ...(a.number('strings-mb') !== undefined && { sharedStringsBytes: a.number('strings-mb')! * 2 ** 20 }),
           tmpDir: tmpdir(),
         },
       );

@@ -44,7 +44,8 @@ export class RecordStore {
     const kl = ke - ks;
     const rl = re - rs;
     const need = kl + rl;
-    if (this.used + need > this.cur.length) {
+    // (an empty first record needs a block too: its index must name one)
+    if (this.used + need > this.cur.length || this.blocks.length === 0) {
       this.cur = new Uint8Array(Math.max(BLOCK, need));
       this.blocks.push(this.cur);
       this.used = 0;

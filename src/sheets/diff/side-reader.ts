@@ -6,7 +6,7 @@ import { ERRORS } from '../../errors/index.js';
 import { createDecoder, detectEncoding } from '../csv/encoding.js';
 import { CSV_SHEET_NAME } from '../csv/read-csv.js';
 import { sniffDelimiter } from '../csv/sniff-delimiter.js';
-import { readRows, type ReadTableOptions, type SheetFormat } from '../read-table.js';
+import { readRows, sharedStringsOptions, type ReadTableOptions, type SheetFormat } from '../read-table.js';
 import { sniffContainer } from '../container.js';
 import { readXlsxSheet } from '../xlsx/read-xlsx.js';
 import { csvRecordCodec, parseCsvRecord, scanCsvRecords } from './csv-records.js';
@@ -192,6 +192,7 @@ export async function readSide(path: string, format: SheetFormat, opts: ReadTabl
       ...(opts.signal && { signal: opts.signal }),
       ...(opts.sheet ? { sheet: opts.sheet } : opts.preferSheet ? { preferSheet: opts.preferSheet } : {}),
       ...(opts.zipLimits && { zipLimits: opts.zipLimits }),
+      ...sharedStringsOptions(opts),
     };
     const info = await readXlsxSheet(path, xlsxOpts, (ctx) => (builder = new RecordBuilder(ctx, rowsOut, keys)));
     if (detecting) decide();

@@ -121,11 +121,12 @@ export class RecordBuilder implements CellSink {
       if (i !== i) this.writeValue(cellValue(this.ctx, type, style, b, s, e));
       else if (i < this.ctx.sharedStrings.count) {
         const sst = this.ctx.sharedStrings;
-        const ss = sst.start(i);
-        const se = sst.end(i);
+        const src = sst.bytesOf(i);
+        const ss = sst.viewStart;
+        const se = sst.viewEnd;
         this.ensure(2 * (se - ss) + 1);
         this.buf[this.len++] = TAG_STR;
-        this.copyText(sst.data, ss, se);
+        this.copyText(src, ss, se);
         if (se > ss) this.nonEmpty = true;
       }
     } else if (type === T_NUM && (this.ctx.dateKinds[style] ?? 0) === 0 && isNumberLiteral(b, s, e)) {

@@ -3,7 +3,7 @@ import { ERRORS } from '../../errors/index.js';
 import { findSheet, selectSheet } from '../select-sheet.js';
 import { TableBuilder, type RowSink, type SheetInfo, type TableLimits } from '../table-builder.js';
 import { CellsBuilder, type SheetContext } from './cell-values.js';
-import { readSharedStrings, SharedStrings } from './shared-strings.js';
+import { readSharedStrings, SharedStrings, type SharedStringsOptions } from './shared-strings.js';
 import { SheetScanner, type CellSink } from './sheet-scanner.js';
 import { readDateStyles } from './styles.js';
 import { findWorkbookPart, readWorkbook, type SheetRef } from './workbook-parts.js';
@@ -17,6 +17,8 @@ export interface ReadXlsxOptions extends TableLimits {
   preferSheet?: string;
   signal?: AbortSignal;
   zipLimits?: ZipLimits;
+  /** Memory budget of the shared string table and where it spills past it. */
+  sharedStrings?: SharedStringsOptions;
 }
 
 const SUPPORTED = 'supported formats: xlsx, xlsm, xls, csv, tsv';
@@ -66,7 +68,8 @@ export interface CountingCellSink extends CellSink {
 /**
  * Streams one sheet of an xlsx/xlsm workbook cell by cell into the sink `makeSink` builds for
  * it (see SheetScanner). The zip is read through its central directory with container limits,
- * the shared strings are read first (wherever they lie in the zip) into a compact table, and
+ * the shared strings are read first (wherever they lie in the zip) into a compact table (in
+ * temporary files past `sharedStrings.budgetBytes`, removed before this returns), and
  * the worksheet is scanned as bytes while it inflates. With no sheet chosen, the first visible
  * worksheet with a non-empty row is read (then hidden ones); a sink is made per sheet tried.
  *
@@ -76,6 +79,7 @@ export interface CountingCellSink extends CellSink {
 export async function readXlsxSheet(path: string, opts: Omit<ReadXlsxOptions, 'maxRows'>, makeSink: (ctx: SheetContext) => CountingCellSink): Promise<SheetInfo> {
   const { signal } = opts;
   const zip = await ZipArchive.open(path, opts.zipLimits ?? DEFAULT_ZIP_LIMITS);
+  let sharedStrings: SharedStrings | undefined;
   try {
     await refuseOtherZipFormats(zip, signal);
     const wbPart = await findWorkbookPart(zip, signal);
@@ -104,7 +108,7 @@ export async function readXlsxSheet(path: string, opts: Omit<ReadXlsxOptions, 'm
         throw ERRORS.emptySheet(`The workbook has no worksheet with cells (sheets: ${names.join(', ')})`, { available: names });
       }
     }
-    const sharedStrings = wb.sharedStrings ? await readSharedStrings(zip, wb.sharedStrings, signal) : new SharedStrings();
+    sharedStrings = wb.sharedStrings ? await readSharedStrings(zip, wb.sharedStrings, signal, opts.sharedStrings) : new SharedStrings();
     const dateKinds = wb.styles ? await readDateStyles(zip, wb.styles, signal) : [];
     for (const sheet of candidates) {
       const xmlBytes = zip.entrySize(sheet.part) + (wb.sharedStrings ? zip.entrySize(wb.sharedStrings) : 0);
@@ -114,6 +118,10 @@ export async function readXlsxSheet(path: string, opts: Omit<ReadXlsxOptions, 'm
     }
     return { sheetName: candidates[0]!.name, sheetNames: names };
   } finally {
-    zip.close();
+    try {
+      sharedStrings?.close();
+    } finally {
+      zip.close();
+    }
   }
 }

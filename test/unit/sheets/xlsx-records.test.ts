@@ -64,6 +64,19 @@ describe('xlsx records (the diff path)', () => {
     expect(recs.map((r) => r[0])).toEqual(['1', '2', '1.5', 'A<', '']);
   });
 
+  it('diffs a sheet whose first data row has cells only right of the header (an empty record and key)', async () => {
+    const path = await file({
+      sheets: [
+        {
+          name: 'S',
+          rows: row(1, ['A1', 'inlineStr', 'id'], ['B1', 'inlineStr', 'v']) + row(2, ['D2', 'n', '5']) + row(3, ['A3', 'n', '1'], ['B3', 'n', '2']) + row(4, ['E4', 'n', '6']),
+        },
+      ],
+    });
+    const r = await diffFiles({ path, format: 'xlsx' }, { path, format: 'xlsx' }, { key: ['id'], options: options() }, { maxRows: 100, tmpDir: dir });
+    expect(r.summary.rows).toEqual({ added: 0, removed: 0, changed: 0, unchanged: 1, duplicateKeys: 4 });
+  });
+
   it('builds composite keys from raw parts as the cell path would', async () => {
     const path = await file({
       sheets: [
