@@ -13,7 +13,9 @@
  * and sha256 checked against the API's figures.
  *
  * Flags: --sizes 100000,800000,2000000 --reps 3 --formats xlsx,csv --concurrent 12
- *        --anchor-max 800000, --api-args=… / --worker-args=… (extra node options, e.g. --cpu-prof).
+ *        --anchor-max 800000, --api-args=… / --worker-args=… (extra node options, e.g. --cpu-prof),
+ *        --node <path> (the node binary of the API and worker processes; default: `node` on PATH,
+ *        e.g. a Node 24 build to measure the production runtime).
  *        REDIS_URL picks the Redis (a fresh key prefix is used and removed).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -40,11 +42,14 @@ const { values: flags } = parseArgs({
     'anchor-max': { type: 'string', default: '800000' },
     'api-args': { type: 'string', default: '' },
     'worker-args': { type: 'string', default: '' },
+    node: { type: 'string', default: 'node' },
   },
 });
 const SIZES = flags.sizes.split(',').map(Number);
 const REPS = Number(flags.reps);
 const FORMATS = flags.formats.split(',') as ('xlsx' | 'csv')[];
+const NODE = flags.node;
+const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BATCH = 100_000;
 const TYPES = ['integer', 'integer', 'currency', 'number', 'string', 'string', 'string', 'date', 'boolean', 'string'];
@@ -74,8 +79,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startProcs(): Promise<{ api: ChildProcess; worker: ChildProcess; stop(): Promise<void> }> {
   const args = (s: string): string[] => s.split(' ').filter(Boolean);
-  const api = spawn('node', [...args(flags['api-args']), apiJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const worker = spawn('node', [...args(flags['worker-args']), workerJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const api = spawn(NODE, [...args(flags['api-args']), apiJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const worker = spawn(NODE, [...args(flags['worker-args']), workerJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200; i++) {
     if ((await fetch(`http://127.0.0.1:${PORT}/readyz`).catch(() => null))?.ok) break;
     await sleep(100);
@@ -140,7 +145,7 @@ for (const n of SIZES) {
   }
 }
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(', ');
-console.log(`\nrecord exports through the API and export-worker, 10 columns, medians of ${REPS} (Node ${process.versions.node}; load average at start ${load()})\n`);
+console.log(`\nrecord exports through the API and export-worker, 10 columns, medians of ${REPS} (API and worker on Node ${NODE_VERSION}; load average at start ${load()})\n`);
 console.log('| records | format | worker records/s | worker peak RSS MB | API peak RSS MB | exceljs rows/s | XlsxWriter rows/s | vs exceljs |');
 console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const n of SIZES) {
