@@ -133,6 +133,8 @@ export async function renderExport(e: ExportRecord, deps: { store: ObjectStore; 
       for (const seq of e.seqs) {
         const body: Readable = await deps.store.get(exportKeys.batch(e.id, seq));
         for await (const chunk of body) {
+          // Read chunks are Buffers too, arriving as fast as they are written out (bufferGc).
+          bufferGc().note((chunk as Buffer).length);
           const p = csv.write(chunk as Buffer);
           if (p) await p;
           if (csv.records >= next) {
