@@ -6,7 +6,7 @@
  * polls until COMPLETED. Worker records/s = records / (COMPLETED − claim), from the export's
  * own timestamps; peak RSS of the API and of the worker = VmHWM of each process, which is
  * restarted for every run (so each figure is that run's peak). Both run as deployed: compiled file
- * by file like dist/ (buildLikeDist), with the NODE_OPTIONS of src/config/node-options.ts. Medians of `--reps`. Beside them
+ * by file like dist/ (buildLikeDist), with the environment of src/config/node-options.ts (NODE_OPTIONS, MALLOC_ARENA_MAX). Medians of `--reps`. Beside them
  * the anchors from ../shared/bench in the same run: exceljs's streaming WorkbookWriter and
  * XlsxWriter constant_memory (up to --anchor-max rows; one Excel sheet holds 1,048,576 rows).
  * Then `--concurrent` (12) exports of 100k records at once, each file re-read and its row count
@@ -25,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { withStreamingOptions } from '../../src/config/node-options.js';
+import { streamingEnv } from '../../src/config/node-options.js';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { createKeys } from '../../src/redis/keys.js';
 import { readTable } from '../../src/sheets/read-table.js';
@@ -65,8 +65,8 @@ const { key } = await createApiKey({ redis, keys: createKeys(prefix) }, { name: 
 const auth = { authorization: `Bearer ${key}` };
 const PORT = 18_000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}/api/v1`;
-// The API and the worker run with the V8 options they are deployed with (src/config/node-options.ts).
-const env = { ...process.env, NODE_OPTIONS: withStreamingOptions(process.env.NODE_OPTIONS), REDIS_URL, REDIS_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}`, LOG_LEVEL: 'warn', SERVE_WEB_APP: 'false', METRICS_PORT: String(PORT + 1), EXPORT_CONCURRENCY: '12', STREAM_BLOCK_MS: '200' };
+// The API and the worker run with the V8 options and malloc setting they are deployed with (src/config/node-options.ts).
+const env = { ...process.env, ...streamingEnv(process.env), REDIS_URL, REDIS_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}`, LOG_LEVEL: 'warn', SERVE_WEB_APP: 'false', METRICS_PORT: String(PORT + 1), EXPORT_CONCURRENCY: '12', STREAM_BLOCK_MS: '200' };
 
 const peakMb = (p: ChildProcess): number => {
   try {
