@@ -19,8 +19,8 @@ export const STREAMING_NODE_OPTIONS = '--max-semi-space-size=2 --expose-gc';
 /**
  * glibc's malloc (MALLOC_ARENA_MAX=1): by default every thread that allocates (V8's GC and
  * compiler threads, libuv's pool running deflate) gets an arena of its own, and each keeps what
- * it freed. One arena for all of them: 4–6 MB less peak RSS for each process on Node 24 in
- * bench:export, at no measurable cost in speed (docs/exports.md). Ignored by other C libraries.
+ * it freed. One arena for all of them: 5–9 MB less peak RSS for each process in bench:export, at
+ * no measurable cost in speed (docs/exports.md). Ignored by other C libraries.
  */
 export const STREAMING_MALLOC_ARENA_MAX = '1';
 
