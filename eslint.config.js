@@ -25,7 +25,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-expressions': ['error', { allowShortCircuit: true, allowTernary: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
       // Redis names come only from src/redis/keys.ts.
-      'no-restricted-syntax': ['error', { selector: "Literal[value=/^sd:[a-z]/]", message: 'Redis key names come from src/redis/keys.ts' }],
+      'no-restricted-syntax': ['error', { selector: "Literal[value=/^sd:[a-z]/]", message: 'Redis key names come from src/redis/keys.ts' },
+        // An ESM import of node:http loads undici on Node 24 (src/lib/node-http.ts).
+        { selector: "ImportDeclaration[source.value=/^(node:)?http$/][importKind!='type']", message: 'use `http` from src/lib/node-http.ts (an ESM import of node:http loads undici on Node 24)' }],
     },
   },
   // Tests, benchmarks and scripts may use `any` for parsed documents and reach into every layer.

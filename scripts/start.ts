@@ -6,7 +6,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadConfig } from '../src/config/env.js';
-import { withStreamingOptions } from '../src/config/node-options.js';
+import { streamingEnv } from '../src/config/node-options.js';
 import { redisAnswers, startPrivateRedis, type PrivateRedis } from './lib/redis-server.js';
 import { Supervisor } from './lib/supervisor.js';
 
@@ -39,8 +39,8 @@ async function main(): Promise<void> {
 
   const env = { REDIS_URL: redisUrl, DATA_DIR: config.storage.dataDir, PAYMENT_PROVIDER: config.payment.provider };
   const sup = new Supervisor(say);
-  // The API and the export-worker stream records and files: V8 options for flat memory.
-  const streaming = { NODE_OPTIONS: withStreamingOptions(process.env.NODE_OPTIONS) };
+  // The API and the export-worker stream records and files: V8 options and malloc for flat memory.
+  const streaming = streamingEnv(process.env);
   sup.start({ name: 'api', entry: join(root, 'src/api/main.js'), env: { ...env, ...streaming } });
   const kinds = ['compare', 'payment', 'export'] as const;
   kinds.forEach((kind, i) => {

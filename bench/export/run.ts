@@ -6,14 +6,16 @@
  * polls until COMPLETED. Worker records/s = records / (COMPLETED − claim), from the export's
  * own timestamps; peak RSS of the API and of the worker = VmHWM of each process, which is
  * restarted for every run (so each figure is that run's peak). Both run as deployed: compiled file
- * by file like dist/ (buildLikeDist), with the NODE_OPTIONS of src/config/node-options.ts. Medians of `--reps`. Beside them
+ * by file like dist/ (buildLikeDist), with the environment of src/config/node-options.ts (NODE_OPTIONS, MALLOC_ARENA_MAX). Medians of `--reps`. Beside them
  * the anchors from ../shared/bench in the same run: exceljs's streaming WorkbookWriter and
  * XlsxWriter constant_memory (up to --anchor-max rows; one Excel sheet holds 1,048,576 rows).
  * Then `--concurrent` (12) exports of 100k records at once, each file re-read and its row count
  * and sha256 checked against the API's figures.
  *
  * Flags: --sizes 100000,800000,2000000 --reps 3 --formats xlsx,csv --concurrent 12
- *        --anchor-max 800000, --api-args=… / --worker-args=… (extra node options, e.g. --cpu-prof).
+ *        --anchor-max 800000, --api-args=… / --worker-args=… (extra node options, e.g. --cpu-prof),
+ *        --node <path> (the node binary of the API and worker processes; default: `node` on PATH,
+ *        e.g. a Node 24 build to measure the production runtime).
  *        REDIS_URL picks the Redis (a fresh key prefix is used and removed).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -23,7 +25,7 @@ import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { withStreamingOptions } from '../../src/config/node-options.js';
+import { streamingEnv } from '../../src/config/node-options.js';
 import { createApiKey } from '../../src/services/api-keys.js';
 import { createKeys } from '../../src/redis/keys.js';
 import { readTable } from '../../src/sheets/read-table.js';
@@ -40,11 +42,14 @@ const { values: flags } = parseArgs({
     'anchor-max': { type: 'string', default: '800000' },
     'api-args': { type: 'string', default: '' },
     'worker-args': { type: 'string', default: '' },
+    node: { type: 'string', default: 'node' },
   },
 });
 const SIZES = flags.sizes.split(',').map(Number);
 const REPS = Number(flags.reps);
 const FORMATS = flags.formats.split(',') as ('xlsx' | 'csv')[];
+const NODE = flags.node;
+const NODE_VERSION = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim().replace(/^v/, '');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const BATCH = 100_000;
 const TYPES = ['integer', 'integer', 'currency', 'number', 'string', 'string', 'string', 'date', 'boolean', 'string'];
@@ -60,8 +65,8 @@ const { key } = await createApiKey({ redis, keys: createKeys(prefix) }, { name: 
 const auth = { authorization: `Bearer ${key}` };
 const PORT = 18_000 + Math.floor(Math.random() * 2000);
 const BASE = `http://127.0.0.1:${PORT}/api/v1`;
-// The API and the worker run with the V8 options they are deployed with (src/config/node-options.ts).
-const env = { ...process.env, NODE_OPTIONS: withStreamingOptions(process.env.NODE_OPTIONS), REDIS_URL, REDIS_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}`, LOG_LEVEL: 'warn', SERVE_WEB_APP: 'false', METRICS_PORT: String(PORT + 1), EXPORT_CONCURRENCY: '12', STREAM_BLOCK_MS: '200' };
+// The API and the worker run with the V8 options and malloc setting they are deployed with (src/config/node-options.ts).
+const env = { ...process.env, ...streamingEnv(process.env), REDIS_URL, REDIS_PREFIX: prefix, DATA_DIR: dataDir, PORT: String(PORT), HOST: '127.0.0.1', PUBLIC_BASE_URL: `http://127.0.0.1:${PORT}`, LOG_LEVEL: 'warn', SERVE_WEB_APP: 'false', METRICS_PORT: String(PORT + 1), EXPORT_CONCURRENCY: '12', STREAM_BLOCK_MS: '200' };
 
 const peakMb = (p: ChildProcess): number => {
   try {
@@ -74,8 +79,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function startProcs(): Promise<{ api: ChildProcess; worker: ChildProcess; stop(): Promise<void> }> {
   const args = (s: string): string[] => s.split(' ').filter(Boolean);
-  const api = spawn('node', [...args(flags['api-args']), apiJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  const worker = spawn('node', [...args(flags['worker-args']), workerJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const api = spawn(NODE, [...args(flags['api-args']), apiJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const worker = spawn(NODE, [...args(flags['worker-args']), workerJs], { env, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 200; i++) {
     if ((await fetch(`http://127.0.0.1:${PORT}/readyz`).catch(() => null))?.ok) break;
     await sleep(100);
@@ -140,7 +145,7 @@ for (const n of SIZES) {
   }
 }
 const load = (): string => loadavg().map((x) => x.toFixed(2)).join(', ');
-console.log(`\nrecord exports through the API and export-worker, 10 columns, medians of ${REPS} (Node ${process.versions.node}; load average at start ${load()})\n`);
+console.log(`\nrecord exports through the API and export-worker, 10 columns, medians of ${REPS} (API and worker on Node ${NODE_VERSION}; load average at start ${load()})\n`);
 console.log('| records | format | worker records/s | worker peak RSS MB | API peak RSS MB | exceljs rows/s | XlsxWriter rows/s | vs exceljs |');
 console.log('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const n of SIZES) {

@@ -3,12 +3,12 @@
  * validation, body limits and an unreachable Redis, is answered as application/problem+json
  * (RFC 9457) with our stable `code`.
  */
-import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import type { Redis } from 'ioredis';
 import type { Problem } from '../contracts/index.js';
 import { AppError, ERRORS } from '../errors/index.js';
+import { http } from '../lib/node-http.js';
 
 /** Problem `type` URIs are stable names, one per code. */
 export const problemType = (code: string) => `urn:sheetdiff:problem:${code}`;
@@ -67,7 +67,7 @@ export function toProblem(err: AppError, instance: string): Problem {
   return {
     ...details,
     type: problemType(err.code),
-    title: STATUS_CODES[err.httpStatus] ?? 'Error',
+    title: http.STATUS_CODES[err.httpStatus] ?? 'Error',
     status: err.httpStatus,
     code: err.code,
     detail: err.message,

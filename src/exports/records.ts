@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { ExportColumn } from '../contracts/exports.js';
 import { ERRORS } from '../errors/index.js';
+import { bufferGc } from '../lib/buffer-gc.js';
 import { CsvParser } from '../sheets/csv/csv-parser.js';
 import { parseIsoDate } from '../sheets/write/iso-date.js';
 import { Utf8Chunks } from '../sheets/write/utf8-chunks.js';
@@ -145,6 +146,7 @@ export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordC
         take(fields);
       });
       for await (const chunk of body) {
+        bufferGc().note((chunk as Buffer).length);
         for (const text of decodePieces(decoder, chunk as Buffer)) {
           parser.push(text);
           if (ready) {
@@ -172,6 +174,8 @@ export function normaliseBatch(body: Readable, kind: BatchKind, checker: RecordC
         take(rec, s);
       };
       for await (const chunk of body) {
+        // Request chunks are Buffers: counted so that dead ones are collected (buffer-gc.ts).
+        bufferGc().note((chunk as Buffer).length);
         for (const text of decodePieces(decoder, chunk as Buffer)) {
           rest += text;
           let start = 0;

@@ -40,8 +40,10 @@ export function meterObjectStore(store: ObjectStore): ObjectStore {
       },
     );
   };
+  const putFile = store.putFile?.bind(store);
   return {
     put: (key, body, opts) => timed('put', () => store.put(key, body, opts)),
+    ...(putFile ? { putFile: (key: string, file: string) => timed('put', () => putFile(key, file)) } : {}),
     get: (key): Promise<Readable> => timed('get', () => store.get(key)),
     head: (key) => timed('head', () => store.head(key)),
     delete: (key) => timed('delete', () => store.delete(key)),

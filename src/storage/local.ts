@@ -5,7 +5,7 @@
  * Signed links point at the API's `GET /files/<key>` route (see signed-url.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
@@ -62,7 +62,7 @@ export function createLocalStore(opts: LocalStoreOptions): ObjectStore {
     return file;
   };
 
-  return {
+  const self: ObjectStore = {
     async put(key: string, body: Readable | Buffer, putOpts: PutOptions = {}) {
       const target = fileOf(key);
       const tmp = path.join(tmpDir, `${randomBytes(12).toString('hex')}.part`);
@@ -85,6 +85,32 @@ export function createLocalStore(opts: LocalStoreOptions): ObjectStore {
         await unlink(tmp).catch(() => undefined);
         // The body's own error (e.g. an upload over the limit) is what the caller must see.
         if (err instanceof AppError || (err as Error)?.name === 'AbortError') throw err;
+        throw storageError(err, key);
+      }
+    },
+
+    async putFile(key: string, file: string) {
+      const target = fileOf(key);
+      try {
+        await mkdir(path.dirname(target), { recursive: true });
+        // Durable before it becomes visible, as `put` (which flushes its temporary file).
+        const fh = await open(file, 'r+');
+        let size: number;
+        try {
+          await fh.sync();
+          size = (await fh.stat()).size;
+        } finally {
+          await fh.close();
+        }
+        await rename(file, target);
+        return { size };
+      } catch (err) {
+        // Another filesystem: copied like any other body (put removes nothing of the source).
+        if ((err as NodeJS.ErrnoException).code === 'EXDEV') {
+          const r = await self.put(key, createReadStream(file));
+          await unlink(file).catch(() => undefined);
+          return r;
+        }
         throw storageError(err, key);
       }
     },
@@ -151,4 +177,5 @@ export function createLocalStore(opts: LocalStoreOptions): ObjectStore {
       }
     },
   };
+  return self;
 }

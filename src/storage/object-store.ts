@@ -26,6 +26,12 @@ export interface SignedUrlOptions {
 export interface ObjectStore {
   /** Stores the whole stream under `key`, replacing any object there; resolves with its size. */
   put(key: string, body: Readable | Buffer, opts?: PutOptions): Promise<{ size: number }>;
+  /**
+   * Stores a local file under `key` by moving it (the file is gone afterwards); resolves with its
+   * size. Only drivers that can do better than streaming the file have it (local: a rename on
+   * the same filesystem); callers fall back to `put` with a read stream.
+   */
+  putFile?(key: string, file: string): Promise<{ size: number }>;
   /** Reads an object; throws `not_found` when it is missing. */
   get(key: string): Promise<Readable>;
   head(key: string): Promise<ObjectInfo | null>;

@@ -2,7 +2,8 @@
  * The small HTTP server every worker runs on METRICS_PORT: /healthz (the process serves) and
  * /readyz (Redis answers). Kubernetes probes and the supervisor use it.
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { http } from '../../src/lib/node-http.js';
 
 export interface HealthChecks {
   ready: () => Promise<boolean>;
@@ -11,7 +12,7 @@ export interface HealthChecks {
 }
 
 export async function startHealthServer(port: number, checks: HealthChecks): Promise<Server> {
-  const server = createServer((req, res) => {
+  const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const send = (status: number, body: string, type = 'application/json') => {
       res.writeHead(status, { 'content-type': type });

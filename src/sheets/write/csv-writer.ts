@@ -55,16 +55,15 @@ export class CsvWriter {
     this.dateKinds = Uint8Array.from(columns.map((c) => (c.type === 'date' ? 1 : c.type === 'datetime' ? 2 : 0)));
   }
 
-  private start(): Promise<void> | null {
-    this.started = true;
+  /** The BOM (when asked for) and the header line (when asked for): what the file starts with. */
+  headText(): string {
     let head = this.opts.bom ?? true ? '\uFEFF' : '';
     if (this.opts.header ?? true) head += this.columns.map((c) => csvField(c.header)).join(',') + this.eol;
-    return head ? this.w.add(head) : null;
+    return head;
   }
 
-  /** Writes one row; returns a promise only when the destination is full. */
-  writeRow(values: readonly CellInput[]): Promise<void> | null {
-    const p = this.started ? null : this.start();
+  /** One row as CSV text, line end included (what writeRow writes). */
+  rowText(values: readonly CellInput[]): string {
     let line = '';
     const n = this.columns.length;
     for (let c = 0; c < n; c++) {
@@ -78,7 +77,19 @@ export class CsvWriter {
         line += csvField(text ?? '');
       } else line += csvField(v);
     }
-    const q = this.w.add(line + this.eol);
+    return line + this.eol;
+  }
+
+  private start(): Promise<void> | null {
+    this.started = true;
+    const head = this.headText();
+    return head ? this.w.add(head) : null;
+  }
+
+  /** Writes one row; returns a promise only when the destination is full. */
+  writeRow(values: readonly CellInput[]): Promise<void> | null {
+    const p = this.started ? null : this.start();
+    const q = this.w.add(this.rowText(values));
     return p && q ? Promise.all([p, q]).then(() => undefined) : (p ?? q);
   }
 
