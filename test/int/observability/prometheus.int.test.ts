@@ -82,7 +82,11 @@ describe('Prometheus scraping the running service', () => {
       const r = await query('sum by (stream) (sheetdiff_jobs_finished_total{outcome="completed"})');
       return r.length === 3 && r.every((v) => Number(v.value[1]) === 1) ? r : undefined;
     }, 30_000, 'three completed stages in Prometheus');
-    const created = await query('sum(sheetdiff_jobs_created_total{job="sheetdiff-api"})');
+    // The API is a separate target scraped on its own schedule: its counter may arrive a scrape later.
+    const created = await waitFor(async () => {
+      const r = await query('sum(sheetdiff_jobs_created_total{job="sheetdiff-api"})');
+      return r.length === 1 ? r : undefined;
+    }, 10_000, 'the created job in the API target');
     expect(Number(created[0]!.value[1])).toBe(1);
     const lag = await query('max by (stream) (sheetdiff_stream_lag)');
     expect(lag.map((v) => v.metric.stream).sort()).toEqual(['compare', 'export', 'payment', 'records']);
