@@ -46,6 +46,7 @@ export async function renderDiff(
         signal: opts.signal,
         spillBytes: deps.config.diff.spillBytes,
         sharedStringsBytes: deps.config.diff.sharedStringsBytes,
+        changesBytes: deps.config.diff.changesBytes,
         tmpDir: dir,
       },
     );
