@@ -42,7 +42,13 @@ async function run(path: string, step: string, other: string | undefined): Promi
   const t = await readTable(path, input.format, base);
   const zip = (await sniffContainer(path)) === 'zip';
   const spec = { key: [t.header[0] ?? 'A'], options };
-  const self = (opts: Partial<DiffFilesOptions> = {}) => diffFiles(input, input, spec, { ...base, ...opts });
+  // only the summary is used: a change file (many changes) is removed at once
+  const summarised = async (p: Promise<DiffResult>): Promise<DiffResult> => {
+    const r = await p;
+    await r.changes.close();
+    return r;
+  };
+  const self = (opts: Partial<DiffFilesOptions> = {}) => summarised(diffFiles(input, input, spec, { ...base, ...opts }));
   let r: DiffResult;
   if (step === 'self') {
     r = await self();
@@ -54,14 +60,14 @@ async function run(path: string, step: string, other: string | undefined): Promi
       if (counts(onDisk) !== counts(r)) throw new Wrong(`shared strings on disk: ${counts(onDisk)}, in memory: ${counts(r)}`);
     }
   } else if (step === 'keyless') {
-    r = await diffFiles(input, input, { key: [], options }, base);
+    r = await summarised(diffFiles(input, input, { key: [], options }, base));
     if (changed(r) + r.summary.rows.duplicateKeys > 0) throw new Wrong(`keyless against itself: ${counts(r)}`);
   } else if (step === 'neighbour') {
     // without a key (any two readable files can be aligned), then keyed when the other file has the key column
     const o = { path: other!, format: formatFromName(other!) };
-    r = await diffFiles(input, o, { key: [], options }, base);
+    r = await summarised(diffFiles(input, o, { key: [], options }, base));
     const ot = await readTable(o.path, o.format, base);
-    if (ot.header.includes(spec.key[0]!)) r = await diffFiles(input, o, spec, base);
+    if (ot.header.includes(spec.key[0]!)) r = await summarised(diffFiles(input, o, spec, base));
   } else throw new Error(`unknown step ${step}`);
   return { rows: r.summary.rowCounts.old, cols: r.columns.length, detail: `${r.summary.rows.changed} changed, ${r.summary.rows.duplicateKeys} duplicate-key rows` };
 }

@@ -88,6 +88,7 @@ export const EnvSchema = z.object({
     MAX_ROWS_PER_FILE: int(2_000_000, 1),
     DIFF_SPILL_MB: int(256, 1),
     XLSX_STRINGS_MB: int(64, 1),
+    DIFF_CHANGES_MB: int(64, 1),
     // Observability
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     METRICS_PORT: int(9100, 0).pipe(z.number().max(65535)),
@@ -157,7 +158,7 @@ function shape(e: Env) {
       concurrency: e.WORKER_CONCURRENCY,
       workerName: e.WORKER_NAME,
     },
-    diff: { maxRowsPerFile: e.MAX_ROWS_PER_FILE, spillBytes: e.DIFF_SPILL_MB * 2 ** 20, sharedStringsBytes: e.XLSX_STRINGS_MB * 2 ** 20 },
+    diff: { maxRowsPerFile: e.MAX_ROWS_PER_FILE, spillBytes: e.DIFF_SPILL_MB * 2 ** 20, sharedStringsBytes: e.XLSX_STRINGS_MB * 2 ** 20, changesBytes: e.DIFF_CHANGES_MB * 2 ** 20 },
     log: { level: e.LOG_LEVEL },
     metrics: { port: e.METRICS_PORT },
     otel: { endpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT },

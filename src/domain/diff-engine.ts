@@ -2,7 +2,7 @@ import type { DiffSummary } from '../contracts/jobs.js';
 import { createCellComparer, createKeyCanonicaliser } from './cell-compare.js';
 import { summariseColumns } from './column-summary.js';
 import { planColumns } from './diff-columns.js';
-import type { CellChange, DiffResult, DiffSpec, RowChange } from './diff-result.js';
+import { changeArray, type CellChange, type DiffResult, type DiffSpec, type RowChange } from './diff-result.js';
 import { RenameScorer } from './rename-scorer.js';
 import type { CellValue, Table } from './table.js';
 
@@ -87,6 +87,10 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
   const cmpNew = cmpCols.map((i) => columns[i]!.newIndex);
   const byColumn = new Array<number>(columns.length).fill(0);
 
+  const oldRows = oldT.rows;
+  const newRows = newT.rows;
+  const oldNum = (i: number): number => oldT.rowNumbers?.[i] ?? i + 2;
+  const newNum = (j: number): number => newT.rowNumbers?.[j] ?? j + 2;
   const changes: RowChange[] = [];
   const counts = { added: 0, removed: 0, changed: 0, unchanged: 0, duplicateKeys: 0 };
   let changedCells = 0;
@@ -97,12 +101,10 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
       const type = dup.has(oldKeys[p]!) ? 'duplicate' : 'removed';
       if (type === 'duplicate') counts.duplicateKeys++;
       else counts.removed++;
-      changes.push({ type, oldRow: p, newRow: -1, cells: NO_CELLS });
+      changes.push({ type, oldCells: oldRows[p]!, newCells: null, oldRowNumber: oldNum(p), newRowNumber: -1, cells: NO_CELLS });
     }
   };
 
-  const oldRows = oldT.rows;
-  const newRows = newT.rows;
   // Old index of the next paired new row at or after j (old length when none), so removed rows
   // are emitted before the added rows that took their place, as a text diff does.
   const nextPaired = new Int32Array(newRows.length);
@@ -117,7 +119,7 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
       const type = dup.has(newKeys[j]!) ? 'duplicate' : 'added';
       if (type === 'duplicate') counts.duplicateKeys++;
       else counts.added++;
-      changes.push({ type, oldRow: -1, newRow: j, cells: NO_CELLS });
+      changes.push({ type, oldCells: null, newCells: newRows[j]!, oldRowNumber: -1, newRowNumber: newNum(j), cells: NO_CELLS });
       continue;
     }
     if (i >= p) {
@@ -139,7 +141,7 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
     if (cells) {
       counts.changed++;
       changedCells += cells.length;
-      changes.push({ type: 'changed', oldRow: i, newRow: j, cells });
+      changes.push({ type: 'changed', oldCells: a, newCells: b, oldRowNumber: oldNum(i), newRowNumber: newNum(j), cells });
     } else counts.unchanged++;
   }
   flushOld(oldRows.length);
@@ -153,5 +155,5 @@ export function diffTables(oldT: Table, newT: Table, spec: DiffSpec): DiffResult
     headerRows: { old: oldT.headerRow ?? 1, new: newT.headerRow ?? 1 },
     rowCounts: { old: oldRows.length, new: newRows.length },
   };
-  return { summary, columns, changes, old: oldT, new: newT };
+  return { summary, columns, changes: changeArray(changes) };
 }

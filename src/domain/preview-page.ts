@@ -1,30 +1,58 @@
-import type { PreviewPage } from '../contracts/preview.js';
+import type { PreviewPage, PreviewRow } from '../contracts/preview.js';
 import type { DiffResult } from './diff-result.js';
-import { buildPreview } from './preview.js';
+import { previewOf, previewRow } from './preview.js';
 
 /** Pages a diff of `total` changes takes at `pageSize` changes a page (at least one page). */
 export function previewPageCount(total: number, pageSize: number): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }
 
-/**
- * One page of a diff's changes, shaped by PreviewPageSchema: changes `page × pageSize` onwards
- * (at most `pageSize`), in the diff's order, with the summary and columns that make the page
- * readable alone. A page past the last one holds no changes.
- */
-export function buildPreviewPage(result: DiffResult, opts: { page: number; pageSize: number }): PreviewPage {
-  const { page, pageSize } = opts;
+function pageOf(result: DiffResult, rows: PreviewRow[], page: number, pageSize: number): PreviewPage {
   const total = result.changes.length;
-  const offset = page * pageSize;
-  // Only this page's change records are sliced (references); rows are shaped by buildPreview.
-  const part = buildPreview({ ...result, changes: result.changes.slice(offset, offset + pageSize) }, { limit: pageSize });
   return {
-    ...part,
-    totalChanges: total,
-    truncated: part.changes.length < total,
+    ...previewOf(result, rows, total),
     page,
     pageSize,
     pageCount: previewPageCount(total, pageSize),
-    offset,
+    offset: page * pageSize,
   };
+}
+
+/**
+ * One page of a diff's changes, shaped by PreviewPageSchema: changes `page × pageSize` onwards
+ * (at most `pageSize`), in the diff's order, with the summary and columns that make the page
+ * readable alone. A page past the last one holds no changes. The changes before the page are
+ * read and skipped; {@link previewPages} gives every page in one pass.
+ */
+export function buildPreviewPage(result: DiffResult, opts: { page: number; pageSize: number }): PreviewPage {
+  const { page, pageSize } = opts;
+  const offset = page * pageSize;
+  const rows: PreviewRow[] = [];
+  if (offset < result.changes.length) {
+    let i = 0;
+    for (const ch of result.changes) {
+      if (i++ < offset) continue;
+      rows.push(previewRow(result, ch));
+      if (rows.length === pageSize) break;
+    }
+  }
+  return pageOf(result, rows, page, pageSize);
+}
+
+/**
+ * Every page of a diff's changes in order (the pages {@link buildPreviewPage} gives), reading
+ * the changes once: only the page being built is held. A diff without changes has one empty
+ * page.
+ */
+export function* previewPages(result: DiffResult, pageSize: number): Generator<PreviewPage, void, undefined> {
+  let page = 0;
+  let rows: PreviewRow[] = [];
+  for (const ch of result.changes) {
+    rows.push(previewRow(result, ch));
+    if (rows.length === pageSize) {
+      yield pageOf(result, rows, page++, pageSize);
+      rows = [];
+    }
+  }
+  if (rows.length > 0 || page === 0) yield pageOf(result, rows, page, pageSize);
 }

@@ -1,36 +1,50 @@
 import type { DiffPreview, PreviewRow } from '../contracts/preview.js';
-import { keyValues, rowValues, type DiffResult } from './diff-result.js';
+import { keyValues, rowValues, type DiffResult, type RowChange } from './diff-result.js';
+
+/**
+ * One change as a JSON-ready preview row (PreviewRowSchema): its key, source row numbers, values
+ * in `result.columns` order and changed cells. Non-finite numbers (which JSON cannot carry) are
+ * given as their text (`"Infinity"`).
+ */
+export function previewRow(result: Pick<DiffResult, 'columns'>, ch: RowChange): PreviewRow {
+  const row: PreviewRow = {
+    type: ch.type,
+    key: keyValues(result, ch).map(jsonSafe),
+    oldRow: ch.oldCells ? ch.oldRowNumber : null,
+    newRow: ch.newCells ? ch.newRowNumber : null,
+    values: rowValues(result, ch).map(jsonSafe),
+    cells: ch.cells.map((c) => ({ column: c.column, old: jsonSafe(c.old), new: jsonSafe(c.new) })),
+  };
+  if (ch.type === 'duplicate') row.side = ch.newCells ? 'new' : 'old';
+  return row;
+}
 
 /**
  * A JSON-ready preview of a diff: the summary, the columns and the first `limit` row changes
- * (in the diff's order), shaped by DiffPreviewSchema for the web app.
- *
- * Non-finite numbers (which JSON cannot carry) are given as their text (`"Infinity"`).
+ * (in the diff's order), shaped by DiffPreviewSchema for the web app. Only those changes are
+ * read (see previewRow).
  */
 export function buildPreview(result: DiffResult, opts: { limit: number }): DiffPreview {
-  const n = Math.max(0, Math.min(opts.limit, result.changes.length));
-  const changes: PreviewRow[] = new Array(n);
-  const oldNums = result.old.rowNumbers;
-  const newNums = result.new.rowNumbers;
-  for (let i = 0; i < n; i++) {
-    const ch = result.changes[i]!;
-    const row: PreviewRow = {
-      type: ch.type,
-      key: keyValues(result, ch).map(jsonSafe),
-      oldRow: ch.oldRow >= 0 ? (oldNums?.[ch.oldRow] ?? ch.oldRow + 2) : null,
-      newRow: ch.newRow >= 0 ? (newNums?.[ch.newRow] ?? ch.newRow + 2) : null,
-      values: rowValues(result, ch).map(jsonSafe),
-      cells: ch.cells.map((c) => ({ column: c.column, old: jsonSafe(c.old), new: jsonSafe(c.new) })),
-    };
-    if (ch.type === 'duplicate') row.side = ch.newRow >= 0 ? 'new' : 'old';
-    changes[i] = row;
+  const total = result.changes.length;
+  const n = Math.max(0, Math.min(opts.limit, total));
+  const changes: PreviewRow[] = [];
+  if (n > 0) {
+    for (const ch of result.changes) {
+      changes.push(previewRow(result, ch));
+      if (changes.length === n) break;
+    }
   }
+  return previewOf(result, changes, total);
+}
+
+/** The preview fields around `changes` (rows of a diff of `total` changes). */
+export function previewOf(result: DiffResult, changes: PreviewRow[], total: number): DiffPreview {
   return {
     summary: result.summary,
     columns: result.columns.map((c) => ({ name: c.name, status: c.status })),
     changes,
-    totalChanges: result.changes.length,
-    truncated: n < result.changes.length,
+    totalChanges: total,
+    truncated: changes.length < total,
   };
 }
 

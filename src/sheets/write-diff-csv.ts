@@ -26,7 +26,8 @@ function rowJson(result: DiffResult, ch: RowChange, side: 'old' | 'new'): string
  * - `duplicate`: one line per row, its JSON in `old` or `new` by the file it came from.
  *
  * The key is the key value (composite keys joined by ` | `). Every field is protected against
- * formula injection (see neutraliseFormula). Resolves once `out` has finished.
+ * formula injection (see neutraliseFormula). The changes are read once, in order, whether held
+ * in memory or read back from a change file. Resolves once `out` has finished.
  */
 export async function writeDiffCsv(result: DiffResult, out: Writable): Promise<void> {
   const w = new ChunkedWriter(out);
@@ -40,7 +41,7 @@ export async function writeDiffCsv(result: DiffResult, out: Writable): Promise<v
       for (const c of ch.cells) {
         lines += `changed,${key},${field(result.columns[c.column]!.name)},${field(cellText(c.old))},${field(cellText(c.new))}\r\n`;
       }
-    } else if (ch.type === 'added' || (ch.type === 'duplicate' && ch.newRow >= 0)) {
+    } else if (ch.type === 'added' || (ch.type === 'duplicate' && ch.newCells)) {
       lines = `${ch.type},${key},,,${field(rowJson(result, ch, 'new'))}\r\n`;
     } else {
       lines = `${ch.type},${key},,${field(rowJson(result, ch, 'old'))},\r\n`;

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomUUID } from 'node:crypto';
 import type { DiffSummary } from '../../src/contracts/index.js';
+import type { DiffResult } from '../../src/domain/diff-result.js';
 import type { JobRecord } from '../../src/jobs/types.js';
 import { diffFiles } from '../../src/sheets/diff/diff-files.js';
 import { writeDiffCsv } from '../../src/sheets/write-diff-csv.js';
@@ -45,39 +46,55 @@ export async function renderDiff(
         signal: opts.signal,
         spillBytes: deps.config.diff.spillBytes,
         sharedStringsBytes: deps.config.diff.sharedStringsBytes,
+        changesBytes: deps.config.diff.changesBytes,
         tmpDir: dir,
       },
     );
-    await opts.progress(70);
-
-    const meta = { oldName: job.files.old.name, newName: job.files.new.name, options: job.options, key: result.summary.key };
-    const xlsxPath = join(dir, 'diff.xlsx');
-    const csvPath = join(dir, 'diff.csv');
-    await writeDiffXlsx(result, meta, createWriteStream(xlsxPath));
-    await writeDiffCsv(result, createWriteStream(csvPath));
-    await opts.progress(90);
-
-    const artefacts = {
-      xlsx: objectKeys.artefact(job.id, 'xlsx'),
-      csv: objectKeys.artefact(job.id, 'csv'),
-      summary: objectKeys.artefact(job.id, 'summary'),
-      preview: objectKeys.artefact(job.id, 'preview'),
-    };
-    const json = (v: unknown) => Buffer.from(JSON.stringify(v));
-    await Promise.all([
-      deps.store.put(artefacts.xlsx, createReadStream(xlsxPath), {
-        contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        signal: opts.signal,
-      }),
-      deps.store.put(artefacts.csv, createReadStream(csvPath), { contentType: 'text/csv; charset=utf-8', signal: opts.signal }),
-      deps.store.put(artefacts.summary, json(result.summary), { contentType: 'application/json' }),
-      // Every change, page by page; page 0 is the `preview` artefact.
-      writePreviewPages(deps.store, job.id, result, { signal: opts.signal }),
-    ]);
-    return { summary: result.summary, artefacts };
+    try {
+      return await writeArtefacts(job, deps, opts, dir, result);
+    } finally {
+      // the change file, when the changes passed DIFF_CHANGES_MB (the directory goes below too)
+      await result.changes.close();
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function writeArtefacts(
+  job: JobRecord,
+  deps: WorkerDeps,
+  opts: RenderOptions,
+  dir: string,
+  result: DiffResult,
+): Promise<{ summary: DiffSummary; artefacts: Record<ArtefactName, string> }> {
+  await opts.progress(70);
+
+  const meta = { oldName: job.files.old.name, newName: job.files.new.name, options: job.options, key: result.summary.key };
+  const xlsxPath = join(dir, 'diff.xlsx');
+  const csvPath = join(dir, 'diff.csv');
+  await writeDiffXlsx(result, meta, createWriteStream(xlsxPath));
+  await writeDiffCsv(result, createWriteStream(csvPath));
+  await opts.progress(90);
+
+  const artefacts = {
+    xlsx: objectKeys.artefact(job.id, 'xlsx'),
+    csv: objectKeys.artefact(job.id, 'csv'),
+    summary: objectKeys.artefact(job.id, 'summary'),
+    preview: objectKeys.artefact(job.id, 'preview'),
+  };
+  const json = (v: unknown) => Buffer.from(JSON.stringify(v));
+  await Promise.all([
+    deps.store.put(artefacts.xlsx, createReadStream(xlsxPath), {
+      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      signal: opts.signal,
+    }),
+    deps.store.put(artefacts.csv, createReadStream(csvPath), { contentType: 'text/csv; charset=utf-8', signal: opts.signal }),
+    deps.store.put(artefacts.summary, json(result.summary), { contentType: 'application/json' }),
+    // Every change, page by page; page 0 is the `preview` artefact.
+    writePreviewPages(deps.store, job.id, result, { signal: opts.signal }),
+  ]);
+  return { summary: result.summary, artefacts };
 }
 
 async function download(deps: WorkerDeps, key: string, path: string, signal: AbortSignal): Promise<string> {

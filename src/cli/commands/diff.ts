@@ -7,11 +7,11 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname } from 'node:path';
 import { CompareOptionsSchema } from '../../contracts/jobs.js';
-import { buildPreview } from '../../domain/preview.js';
 import { AppError } from '../../errors/index.js';
 import { diffFiles } from '../../sheets/diff/diff-files.js';
 import { formatFromName } from '../../sheets/read-table.js';
 import { writeDiffCsv } from '../../sheets/write-diff-csv.js';
+import { writeDiffJson } from '../../sheets/write-diff-json.js';
 import { writeDiffXlsx } from '../../sheets/write-diff-xlsx.js';
 import type { CliCommand } from '../types.js';
 import { parseArgs, type ArgSpec } from './args.js';
@@ -31,6 +31,7 @@ const SPEC: ArgSpec = {
   'ignore-columns': 'list',
   'spill-mb': 'number',
   'strings-mb': 'number',
+  'changes-mb': 'number',
   'max-rows': 'number',
   'print-result': 'flag',
   keyless: 'flag',
@@ -41,7 +42,8 @@ export const diffCommand: CliCommand = {
   usage: [
     'diff OLD NEW --key COLS|--keyless [--sheet S] [--header-row N] [--format xlsx|csv|json] --out FILE',
     '     [--old-sheet S] [--new-sheet S] [--old-header-row N] [--new-header-row N] [--rename OLD=NEW,…]',
-    '     [--options JSON] [--ignore-columns A,B] [--spill-mb N] [--strings-mb N] [--max-rows N]',
+    '     [--options JSON] [--ignore-columns A,B] [--spill-mb N] [--strings-mb N] [--changes-mb N]',
+    '     [--max-rows N]',
   ],
   async run(argv, ctx) {
     try {
@@ -79,13 +81,18 @@ export const diffCommand: CliCommand = {
           maxCells: Number.MAX_SAFE_INTEGER,
           spillBytes: (a.number('spill-mb') ?? 256) * 2 ** 20,
           ...(a.number('strings-mb') !== undefined && { sharedStringsBytes: a.number('strings-mb')! * 2 ** 20 }),
+          ...(a.number('changes-mb') !== undefined && { changesBytes: a.number('changes-mb')! * 2 ** 20 }),
           tmpDir: tmpdir(),
         },
       );
-      if (format === 'xlsx') {
-        await writeDiffXlsx(result, { oldName: basename(oldPath), newName: basename(newPath), options, key: result.summary.key }, createWriteStream(out));
-      } else if (format === 'csv') await writeDiffCsv(result, createWriteStream(out));
-      else await writeFile(out, JSON.stringify(buildPreview(result, { limit: Number.MAX_SAFE_INTEGER })));
+      try {
+        if (format === 'xlsx') {
+          await writeDiffXlsx(result, { oldName: basename(oldPath), newName: basename(newPath), options, key: result.summary.key }, createWriteStream(out));
+        } else if (format === 'csv') await writeDiffCsv(result, createWriteStream(out));
+        else await writeDiffJson(result, createWriteStream(out));
+      } finally {
+        await result.changes.close();
+      }
       const s = result.summary;
       await writeFile(`${out}.summary.json`, JSON.stringify(s, null, 2));
       const r = s.rows;

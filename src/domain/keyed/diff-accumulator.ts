@@ -1,9 +1,9 @@
 import type { DiffSummary } from '../../contracts/jobs.js';
 import { summariseColumns } from '../column-summary.js';
 import type { ColumnPlan } from '../diff-columns.js';
-import type { CellChange, ChangeType, DiffColumn, DiffResult, RowChange } from '../diff-result.js';
+import { changeArray, type CellChange, type ChangeList, type ChangeType, type DiffColumn, type DiffResult, type RowChange } from '../diff-result.js';
 import type { RenameScorer } from '../rename-scorer.js';
-import type { CellValue, Table } from '../table.js';
+import type { CellValue } from '../table.js';
 
 /** Name, workbook sheet names, header and header row of one side of a diff. */
 export interface SheetLayout {
@@ -15,20 +15,79 @@ export interface SheetLayout {
 }
 
 /**
+ * Where a {@link DiffAccumulator} moves its changes once they pass its budget (a change file,
+ * see src/sheets/diff/change-file.ts). Changes arrive in runs, one per partition, each in
+ * (anchor, removed-before-new) order; the list it finishes with merges the runs by that order,
+ * ties in run order, which is the order the in-memory path sorts to.
+ */
+export interface ChangeSpill {
+  /** Appends a change to the current run; `anchor` is the new-file row number it is shown at. */
+  write(change: RowChange, anchor: number): void;
+  /** Ends the current run (an empty run is allowed). */
+  endRun(): void;
+  /** Ends writing; every change written, runs merged. */
+  finish(): ChangeList;
+  /** Removes what was written (the diff failed before {@link finish}). Idempotent. */
+  discard(): void;
+}
+
+/** When and where a {@link DiffAccumulator} spills its changes. */
+export interface ChangeSpillPlan {
+  /** Estimated bytes of held changes past which they move to the spill. */
+  budgetBytes: number;
+  /** Opens the spill (called once, when the budget is passed). */
+  open(): ChangeSpill;
+}
+
+// Estimated heap bytes of one held change: the RowChange object, its arrays and cell values.
+const CHANGE_BYTES = 96;
+const SLOT_BYTES = 8;
+const STRING_BYTES = 24;
+const CELL_CHANGE_BYTES = 40;
+
+function valueBytes(v: CellValue): number {
+  return typeof v === 'string' ? STRING_BYTES + v.length : 0;
+}
+
+function rowBytes(cells: readonly CellValue[] | null): number {
+  if (!cells) return 0;
+  let n = 16 + cells.length * SLOT_BYTES;
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i];
+    if (typeof v === 'string') n += STRING_BYTES + v.length;
+  }
+  return n;
+}
+
+/**
+ * Estimated heap bytes a held change costs (what the change budget is measured in): its object,
+ * both rows' cell slots and the text of their strings, and its changed cells.
+ */
+export function heldChangeBytes(ch: RowChange): number {
+  let n = CHANGE_BYTES + rowBytes(ch.oldCells) + rowBytes(ch.newCells);
+  for (const c of ch.cells) n += CELL_CHANGE_BYTES + valueBytes(c.old) + valueBytes(c.new);
+  return n;
+}
+
+/**
  * Collects the changes of one or more {@link KeyedDiffer} runs (one per partition when the
- * input spilled) into a DiffResult whose tables hold only the rows the changes refer to.
- * Differs hand every pair of rows that share a key to {@link renames} when it is set, so the
- * suggested renames cover all partitions.
+ * input spilled) into a DiffResult. Differs hand every pair of rows that share a key to
+ * {@link renames} when it is set, so the suggested renames cover all partitions.
+ *
+ * Changes are held in memory until their estimated size passes the spill plan's budget; then
+ * what is held goes to the spill and every later change with it, so memory stays bounded
+ * whatever the number of changes. Either way the result's changes come out in the same order.
  */
 export class DiffAccumulator {
   private readonly columns: DiffColumn[];
-  private readonly oldRows: CellValue[][] = [];
-  private readonly oldNums: number[] = [];
-  private readonly newRows: CellValue[][] = [];
-  private readonly newNums: number[] = [];
-  private readonly changes: RowChange[] = [];
-  /** anchor (new-file row number the change sits at) and side order, to merge partitions */
-  private readonly anchors: number[] = [];
+  private changes: RowChange[] = [];
+  /** anchor (new-file row number the change sits at) per held change, to merge partitions */
+  private anchors: number[] = [];
+  /** index of the first held change of each run after the first */
+  private runStarts: number[] = [];
+  private heldBytes = 0;
+  private spill: ChangeSpill | undefined;
+  private total = 0;
   private readonly counts = { added: 0, removed: 0, changed: 0, unchanged: 0, duplicateKeys: 0 };
   private readonly byColumn: number[];
   private changedCells = 0;
@@ -42,13 +101,20 @@ export class DiffAccumulator {
    * @param plan - the column plan both files were read with
    * @param renames - scores removed/added column pairs over paired rows (absent when the plan
    *   has no removed or no added column)
+   * @param spillPlan - where changes go past a budget (absent: always held in memory)
    */
   constructor(
     private readonly plan: ColumnPlan,
     readonly renames?: RenameScorer,
+    private readonly spillPlan?: ChangeSpillPlan,
   ) {
     this.columns = plan.columns;
     this.byColumn = new Array<number>(plan.columns.length).fill(0);
+  }
+
+  /** True once the changes went to the spill. */
+  get spilled(): boolean {
+    return this.spill !== undefined;
   }
 
   /** Records one change; `anchor` is the new-file row number it is shown at. */
@@ -61,45 +127,66 @@ export class DiffAccumulator {
     cells: CellChange[] | null,
     anchor: number,
   ): void {
-    let oldRow = -1;
-    let newRow = -1;
-    if (oldCells) {
-      oldRow = this.oldRows.push(oldCells) - 1;
-      this.oldNums.push(oldRowNo);
-    }
-    if (newCells) {
-      newRow = this.newRows.push(newCells) - 1;
-      this.newNums.push(newRowNo);
-    }
     if (type === 'changed') {
       this.counts.changed++;
       for (const c of cells!) this.byColumn[c.column]!++;
       this.changedCells += cells!.length;
     } else if (type === 'duplicate') this.counts.duplicateKeys++;
     else this.counts[type]++;
-    this.changes.push({ type, oldRow, newRow, cells: cells ?? [] });
+    this.total++;
+    const change: RowChange = {
+      type,
+      oldCells,
+      newCells,
+      oldRowNumber: oldCells ? oldRowNo : -1,
+      newRowNumber: newCells ? newRowNo : -1,
+      cells: cells ?? [],
+    };
+    if (this.spill) return this.spill.write(change, anchor);
+    this.changes.push(change);
     this.anchors.push(anchor);
+    if (this.spillPlan) {
+      this.heldBytes += heldChangeBytes(change);
+      if (this.heldBytes > this.spillPlan.budgetBytes) this.moveToSpill(this.spillPlan);
+    }
   }
 
-  /** Adds the row counts of one finished partition. */
+  /** Writes what is held to a freshly opened spill, run by run, and holds nothing more. */
+  private moveToSpill(plan: ChangeSpillPlan): void {
+    const spill = plan.open();
+    this.spill = spill;
+    let run = 0;
+    for (let i = 0; i < this.changes.length; i++) {
+      while (run < this.runStarts.length && this.runStarts[run] === i) {
+        spill.endRun();
+        run++;
+      }
+      spill.write(this.changes[i]!, this.anchors[i]!);
+    }
+    for (; run < this.runStarts.length; run++) spill.endRun();
+    this.changes = [];
+    this.anchors = [];
+    this.runStarts = [];
+    this.heldBytes = 0;
+  }
+
+  /** Adds the row counts of one finished partition (which ends its run of changes). */
   addRowCounts(old: number, nu: number): void {
     this.rowsOld += old;
     this.rowsNew += nu;
     this.parts++;
+    if (this.spill) this.spill.endRun();
+    else this.runStarts.push(this.changes.length);
   }
 
-  /** The finished result (sorted by anchor when several partitions contributed). */
+  /** Removes what went to the spill; for a diff that failed before {@link result}. */
+  discard(): void {
+    this.spill?.discard();
+  }
+
+  /** The finished result (ordered by anchor when several partitions contributed). */
   result(key: string[], sheets: { old: SheetLayout; new: SheetLayout }): DiffResult {
     this.counts.unchanged = this.unchanged;
-    let changes = this.changes;
-    if (this.parts > 1) {
-      const order = changes.map((_, i) => i);
-      const a = this.anchors;
-      // removed rows sit before the new row they are anchored at; ties keep partition order
-      order.sort((x, y) => a[x]! - a[y]! || (changes[x]!.newRow >= 0 ? 1 : 0) - (changes[y]!.newRow >= 0 ? 1 : 0) || x - y);
-      changes = order.map((i) => this.changes[i]!);
-    }
-    const cols = this.columns;
     const summary: DiffSummary = {
       rows: { ...this.counts },
       changedCells: this.changedCells,
@@ -109,20 +196,23 @@ export class DiffAccumulator {
       headerRows: { old: sheets.old.headerRow, new: sheets.new.headerRow },
       rowCounts: { old: this.rowsOld, new: this.rowsNew },
     };
-    const table = (s: SheetLayout, rows: CellValue[][], rowNumbers: number[]): Table => ({
-      sheetName: s.name,
-      sheetNames: s.names,
-      header: s.header,
-      rows,
-      rowNumbers,
-      headerRow: s.headerRow,
-    });
-    return {
-      summary,
-      columns: cols,
-      changes,
-      old: table(sheets.old, this.oldRows, this.oldNums),
-      new: table(sheets.new, this.newRows, this.newNums),
-    };
+    return { summary, columns: this.columns, changes: this.finishChanges() };
+  }
+
+  private finishChanges(): ChangeList {
+    if (this.spill) {
+      const list = this.spill.finish();
+      if (list.length !== this.total) throw new Error(`change spill holds ${list.length} changes, ${this.total} were written`);
+      return list;
+    }
+    let changes = this.changes;
+    if (this.parts > 1) {
+      const order = changes.map((_, i) => i);
+      const a = this.anchors;
+      // removed rows sit before the new row they are anchored at; ties keep partition order
+      order.sort((x, y) => a[x]! - a[y]! || (changes[x]!.newCells ? 1 : 0) - (changes[y]!.newCells ? 1 : 0) || x - y);
+      changes = order.map((i) => this.changes[i]!);
+    }
+    return changeArray(changes);
   }
 }

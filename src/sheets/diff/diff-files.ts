@@ -11,6 +11,7 @@ import { RenameScorer } from '../../domain/rename-scorer.js';
 import type { Table } from '../../domain/table.js';
 import { ERRORS } from '../../errors/index.js';
 import type { ReadTableOptions, SheetFormat } from '../read-table.js';
+import { ChangeFile } from './change-file.js';
 import { diffSequence } from './diff-sequence.js';
 import { heldEstimate } from './held-estimate.js';
 import { createKeyEncoder } from './key-bytes.js';
@@ -31,11 +32,24 @@ export interface DiffFilesOptions extends ReadTableOptions {
    * temporary files and diffed partition by partition. @defaultValue 256 MiB
    */
   spillBytes?: number;
-  /** Directory for partition files (a fresh subdirectory is made and removed). */
+  /**
+   * Estimated in-memory size (bytes) of the reported changes past which they are written to a
+   * change file and read back by the writers (see ChangeFile). @defaultValue 64 MiB
+   */
+  changesBytes?: number;
+  /**
+   * Directory for partition files and the change file (each in a fresh subdirectory; partitions
+   * are removed when the diff returns, the change file when the result's changes are closed).
+   */
   tmpDir: string;
 }
 
 const DEFAULT_SPILL = 256 << 20;
+/** Default of {@link DiffFilesOptions.changesBytes}. */
+export const DEFAULT_CHANGES_BYTES = 64 << 20;
+
+/** The spill plan of a diff's changes (see DiffAccumulator). */
+export const changeSpillPlan = (opts: DiffFilesOptions) => ChangeFile.plan(opts.changesBytes ?? DEFAULT_CHANGES_BYTES, opts.tmpDir);
 
 /**
  * Read options of one side: its sheet and header row come from the compare options (the
@@ -60,7 +74,9 @@ const partsFor = (bytes: number, spill: number): number => Math.min(1024, Math.c
  * estimated size (see heldEstimate) passes `spillBytes`, or the old file's rows held in memory
  * pass it while they are read, both files are partitioned by key hash into temporary files, so
  * memory stays bounded by one partition whatever the input size; changes are then ordered by
- * their position in the new file.
+ * their position in the new file. Past `changesBytes` of reported changes, those go to a change
+ * file too (see ChangeFile), so the number of changes does not bound the input either: close
+ * the result's `changes` once its outputs are written.
  *
  * Without key columns the rows are aligned as sequences (see SequenceDiffer); that path holds
  * both files' rows as bytes and does not spill.
@@ -101,7 +117,7 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
     keyNames = keyCols.map((c) => c.name);
     const sameLayout = oldCodec!.id === id && oldHeader.length === h.length && oldHeader.every((x, i) => x === h[i]);
     differ.setLayout({ columns, spec, oldWidth: oldHeader.length, newWidth: h.length, oldCodec: oldCodec!.codec, newCodec: codec, sameLayout });
-    accumulator = new DiffAccumulator(plan, RenameScorer.create(columns, canon));
+    accumulator = new DiffAccumulator(plan, RenameScorer.create(columns, canon), changeSpillPlan(opts));
     return keyCols.map((c) => c.newIndex);
   };
   const sheetsOf = (ol: SideLayout, nl: SideLayout) => ({
@@ -148,6 +164,9 @@ export async function diffFiles(oldIn: DiffInput, newIn: DiffInput, spec: DiffSp
       d.finish(accumulator!);
     }
     return accumulator!.result(keyNames, sheetsOf(oldLayout, newLayout));
+  } catch (err) {
+    accumulator?.discard();
+    throw err;
   } finally {
     if (dir) await rm(dir, { recursive: true, force: true });
   }

@@ -6,7 +6,7 @@ import type { RecordCodec } from '../../domain/keyed/record-codec.js';
 import { SequenceDiffer } from '../../domain/keyed/sequence-differ.js';
 import type { Table } from '../../domain/table.js';
 import { RenameScorer } from '../../domain/rename-scorer.js';
-import { sideReadOptions, type DiffInput, type DiffFilesOptions } from './diff-files.js';
+import { changeSpillPlan, sideReadOptions, type DiffInput, type DiffFilesOptions } from './diff-files.js';
 import { createKeyEncoder } from './key-bytes.js';
 import { readSide } from './side-reader.js';
 
@@ -45,15 +45,20 @@ export async function diffSequence(oldIn: DiffInput, newIn: DiffInput, spec: Dif
       const { columns } = plan;
       const sameLayout = oldCodec!.id === id && oldHeader.length === h.length && oldHeader.every((x, i) => x === h[i]);
       differ.setLayout({ columns, spec, oldWidth: oldHeader.length, newWidth: h.length, oldCodec: oldCodec!.codec, newCodec: codec, sameLayout });
-      acc = new DiffAccumulator(plan, RenameScorer.create(columns, canon));
+      acc = new DiffAccumulator(plan, RenameScorer.create(columns, canon), changeSpillPlan(opts));
       return [];
     },
     keys,
     (_k, _ks, _ke, r, rs, re, n) => differ.addNew(r, rs, re, n),
   );
-  differ.finish(acc!);
-  return acc!.result([], {
-    old: { name: oldLayout.sheetName, names: oldLayout.sheetNames, header: oldLayout.header, headerRow: oldLayout.headerRow },
-    new: { name: newLayout.sheetName, names: newLayout.sheetNames, header: newLayout.header, headerRow: newLayout.headerRow },
-  });
+  try {
+    differ.finish(acc!);
+    return acc!.result([], {
+      old: { name: oldLayout.sheetName, names: oldLayout.sheetNames, header: oldLayout.header, headerRow: oldLayout.headerRow },
+      new: { name: newLayout.sheetName, names: newLayout.sheetNames, header: newLayout.header, headerRow: newLayout.headerRow },
+    });
+  } catch (err) {
+    acc!.discard();
+    throw err;
+  }
 }

@@ -61,10 +61,11 @@ export async function writeDiffSheet(result: DiffResult, xlsx: XlsxWriter): Prom
   const n = Math.min(changes.length, maxData);
   const values = new Array<CellValue>(width);
   const fills = new Array<Fill | undefined>(width);
-  for (let k = 0; k < n; k++) {
-    const ch = changes[k]!;
+  let k = 0;
+  for (const ch of changes) {
+    if (k++ === n) break;
     const row = rowValues(result, ch);
-    values[0] = ch.type === 'duplicate' ? (ch.newRow >= 0 ? 'duplicate (new)' : 'duplicate (old)') : ch.type;
+    values[0] = ch.type === 'duplicate' ? (ch.newCells ? 'duplicate (new)' : 'duplicate (old)') : ch.type;
     for (let c = 0; c < columns.length; c++) values[c + 1] = row[c] ?? null;
     let cellFills: (Fill | undefined)[] | undefined;
     if (ch.cells.length > 0) {

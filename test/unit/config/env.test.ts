@@ -32,6 +32,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ RETRY_BASE_MS: '5000', RETRY_MAX_MS: '100' })).toThrow(/RETRY_MAX_MS/);
   });
 
+  it('gives the diff budgets in bytes, the change budget included', () => {
+    expect(loadConfig({}).diff).toMatchObject({ spillBytes: 256 * 2 ** 20, sharedStringsBytes: 64 * 2 ** 20, changesBytes: 64 * 2 ** 20 });
+    expect(loadConfig({ DIFF_CHANGES_MB: '8' }).diff.changesBytes).toBe(8 * 2 ** 20);
+    expect(() => loadConfig({ DIFF_CHANGES_MB: '0' })).toThrow(/DIFF_CHANGES_MB/);
+  });
+
   it('does not read process.env', () => {
     const before = process.env.PORT;
     process.env.PORT = '1234';

@@ -45,17 +45,23 @@ describe('diffTables', () => {
       headerRows: { old: 1, new: 1 },
       rowCounts: { old: 4, new: 4 },
     });
-    expect(r.changes.map((c) => [c.type, keyValues(r, c)[0]])).toEqual([
+    expect([...r.changes].map((c) => [c.type, keyValues(r, c)[0]])).toEqual([
       ['changed', '2'],
       ['removed', '3'],
       ['added', '5'],
     ]);
-    expect(r.changes.map((c) => [c.oldRow, c.newRow])).toEqual([
-      [1, 1],
-      [2, -1],
-      [-1, 2],
+    // 1-based source rows (the header is row 1), -1 where the file lacks the row
+    expect([...r.changes].map((c) => [c.oldRowNumber, c.newRowNumber])).toEqual([
+      [3, 3],
+      [4, -1],
+      [-1, 4],
     ]);
-    expect(r.changes[0]!.cells).toEqual([
+    expect([...r.changes].map((c) => [c.oldCells, c.newCells])).toEqual([
+      [OLD.rows[1], NEW.rows[1]],
+      [OLD.rows[2], null],
+      [null, NEW.rows[2]],
+    ]);
+    expect([...r.changes][0]!.cells).toEqual([
       { column: 1, old: 'pear', new: 'Pear' },
       { column: 2, old: '5', new: '6' },
     ]);
@@ -66,7 +72,7 @@ describe('diffTables', () => {
     const n = table(['k'], [['x'], ['c'], ['a'], ['y'], ['e'], ['z']]);
     const r = diffTables(o, n, { key: ['k'], options: options() });
     // b stood before c and d before e; removals come before the additions at the same place
-    expect(r.changes.map((c) => `${c.type}:${keyValues(r, c)[0]}`)).toEqual([
+    expect([...r.changes].map((c) => `${c.type}:${keyValues(r, c)[0]}`)).toEqual([
       'removed:b',
       'added:x',
       'removed:d',
@@ -81,7 +87,7 @@ describe('diffTables', () => {
     const r = diffTables(o, n, { key: ['A', 'city'], options: options() });
     expect(r.summary.key).toEqual(['country', 'city']);
     expect(r.summary.rows).toMatchObject({ added: 1, removed: 1, changed: 1, unchanged: 1 });
-    const changed = r.changes.find((c) => c.type === 'changed')!;
+    const changed = [...r.changes].find((c) => c.type === 'changed')!;
     expect(keyValues(r, changed)).toEqual(['cn', 'b']);
   });
 
@@ -96,9 +102,9 @@ describe('diffTables', () => {
     const n = table(['id', 'v'], [['1', 'a'], ['2', 'b'], ['3', 'x'], ['3', 'y']]);
     const r = diffTables(o, n, { key: ['id'], options: options() });
     expect(r.summary.rows).toEqual({ added: 0, removed: 0, changed: 0, unchanged: 1, duplicateKeys: 6 });
-    const sides = r.changes.map((c) => `${keyValues(r, c)[0]}:${c.oldRow >= 0 ? 'old' : 'new'}`);
+    const sides = [...r.changes].map((c) => `${keyValues(r, c)[0]}:${c.oldCells ? 'old' : 'new'}`);
     expect(sides.sort()).toEqual(['2:new', '2:old', '2:old', '3:new', '3:new', '3:old']);
-    expect(r.changes.every((c) => c.type === 'duplicate')).toBe(true);
+    expect([...r.changes].every((c) => c.type === 'duplicate')).toBe(true);
   });
 
   it('reports added and removed columns and skips ignored ones', () => {
@@ -107,7 +113,7 @@ describe('diffTables', () => {
     const r = diffTables(o, n, { key: ['id'], options: options({ ignoreColumns: ['SKIP'] }) });
     expect(r.summary.columns).toMatchObject({ compared: ['same'], added: ['new'], removed: ['gone'], moved: [], changedCellsByColumn: { same: 1 } });
     expect(r.columns.map((c) => `${c.name}:${c.status}`)).toEqual(['id:key', 'same:compared', 'new:added', 'gone:removed']);
-    expect(rowValues(r, r.changes[0]!)).toEqual(['1', 'b', 'y', 'x']);
+    expect(rowValues(r, [...r.changes][0]!)).toEqual(['1', 'b', 'y', 'x']);
   });
 
   it('applies the comparison options to cells and keys', () => {

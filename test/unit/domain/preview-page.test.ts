@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PreviewPageSchema } from '../../../src/contracts/preview.js';
 import { diffTables } from '../../../src/domain/diff.js';
-import { buildPreviewPage, previewPageCount } from '../../../src/domain/preview-page.js';
+import { buildPreviewPage, previewPageCount, previewPages } from '../../../src/domain/preview-page.js';
 import { options, table } from './table-helpers.js';
 
 /** `n` rows whose qty all change, so the diff has exactly `n` changed rows, keyed 1…n. */
@@ -42,5 +42,15 @@ describe('buildPreviewPage', () => {
     expect(past.offset).toBe(20);
     const none = buildPreviewPage(allChanged(0), { page: 0, pageSize: 5 });
     expect(none).toMatchObject({ pageCount: 1, totalChanges: 0, truncated: false, changes: [] });
+  });
+});
+
+describe('previewPages', () => {
+  it.each([0, 3, 23, 25])('gives, in one pass over %i changes, the pages buildPreviewPage gives one by one', (n) => {
+    const r = allChanged(n);
+    const pages = [...previewPages(r, 5)];
+    expect(pages).toHaveLength(previewPageCount(n, 5));
+    expect(pages).toEqual(pages.map((_, page) => buildPreviewPage(r, { page, pageSize: 5 })));
+    expect(pages.map((p) => JSON.stringify(p))).toEqual(pages.map((_, page) => JSON.stringify(buildPreviewPage(r, { page, pageSize: 5 }))));
   });
 });

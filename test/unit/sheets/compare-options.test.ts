@@ -61,7 +61,7 @@ describe.each(ENGINES)('comparison options, %s', (_engine, run) => {
     const r = await run(o, n, CompareOptionsSchema.parse({}));
     // keys 1 and 2 repeat in one file: every row holding them, in both files, is a duplicate
     expect(r.summary.rows).toEqual({ added: 1, removed: 0, changed: 0, unchanged: 0, duplicateKeys: 6 });
-    expect(r.changes.filter((c) => c.type === 'duplicate').map((c) => (c.oldRow >= 0 ? 'old' : 'new'))).toEqual(['old', 'old', 'old', 'new', 'new', 'new']);
+    expect([...r.changes].filter((c) => c.type === 'duplicate').map((c) => (c.oldCells ? 'old' : 'new'))).toEqual(['old', 'old', 'old', 'new', 'new', 'new']);
   });
 });
 

@@ -72,9 +72,9 @@ async function expectError(run: () => Promise<unknown>, error: { code: string; d
 }
 
 function describeChanges(r: DiffResult): ExpectedChange[] {
-  return r.changes.map((c) => {
+  return [...r.changes].map((c) => {
     const out: ExpectedChange = { type: c.type, key: keyValues(r, c) };
-    if (c.type === 'duplicate') out.side = c.newRow >= 0 ? 'new' : 'old';
+    if (c.type === 'duplicate') out.side = c.newCells ? 'new' : 'old';
     if (c.type === 'changed') {
       out.cells = Object.fromEntries(c.cells.map((x) => [r.columns[x.column]!.name, [x.old, x.new]]));
     }

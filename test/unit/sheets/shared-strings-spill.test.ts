@@ -126,7 +126,7 @@ describe('shared strings past their memory budget', () => {
     const mem = await diffFiles({ path: a, format: 'xlsx' }, { path: b, format: 'xlsx' }, spec, tmp);
     const disk = await diffFiles({ path: a, format: 'xlsx' }, { path: b, format: 'xlsx' }, spec, { ...tmp, sharedStringsBytes: 4096 });
     expect(mem.summary.rows.changed).toBeGreaterThan(1500);
-    expect(disk).toEqual(mem);
+    expect({ ...disk, changes: [...disk.changes] }).toEqual({ ...mem, changes: [...mem.changes] });
     expect(await readdir(spillDir)).toEqual([]);
   });
 
