@@ -32,9 +32,22 @@ local stream, entries, dead = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local maxAttempts, grace, n, nf = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 
+-- Counters (fence, attempts) and list indexes are small decimal strings. Lua turns a number into
+-- a string with sprintf('%.14g') and a string into a number with strtod (twice per tonumber),
+-- which cost Redis more than most commands here; the jobs of a batch mostly share these values,
+-- so each conversion is made once per call and remembered.
+local succs, exhaustedAt, routeAt = {}, {}, {}
+local function succ(s)
+  local r = succs[s]
+  if not r then
+    r = tostring(tonumber(s) + 1)
+    succs[s] = r
+  end
+  return r
+end
+
 -- What the claim decides on comes first in every HMGET; a route that wants the record reads the
 -- record fields after it in the same call.
-local small = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w' }
 local full = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w' }
 for j = 1, nf do full[6 + j] = ARGV[8 + j] end
 
@@ -66,14 +79,30 @@ local function joined(v)
   return table.concat(r, '\0')
 end
 
+-- The start event's data, built once per attempt number in a call.
+local startDatas = {}
+local function startData(attempt)
+  local d = startDatas[attempt]
+  if not d then
+    d = '{"attempt":' .. attempt .. '}'
+    startDatas[attempt] = d
+  end
+  return d
+end
+
 local out = {}
 for i = 1, n do
   local k, a, o = 3 + 4 * (i - 1), base + 3 * (i - 1), 4 * (i - 1)
   local job = KEYS[k + 1]
-  local eid, route = ARGV[a + 1], routes[tonumber(ARGV[a + 3])]
+  local eid, ri = ARGV[a + 1], ARGV[a + 3]
+  local route = routeAt[ri]
+  if not route then
+    route = routes[tonumber(ri)]
+    routeAt[ri] = route
+  end
   local running = route.running
   local v
-  if route.record then v = redis.call('HMGET', job, unpack(full)) else v = redis.call('HMGET', job, unpack(small)) end
+  if route.record then v = redis.call('HMGET', job, unpack(full)) else v = redis.call('HMGET', job, 'status', 'fence', 'attempts', 'ce', 'cb', 'w') end
   local status, fence = v[1], v[2]
   local code, token, attempt, record = 'claimed', '', '', ''
   if not status then
@@ -96,9 +125,14 @@ for i = 1, n do
   if code == 'stale' then
     acks[#acks + 1] = eid
   elseif code == 'claimed' and token == '' then
-    local attempts = tonumber(v[3] or '0')
+    local attempts = v[3] or '0'
     local events = KEYS[k + 3]
-    if attempts >= maxAttempts then
+    local exhausted = exhaustedAt[attempts]
+    if exhausted == nil then
+      exhausted = tonumber(attempts) >= maxAttempts
+      exhaustedAt[attempts] = exhausted
+    end
+    if exhausted then
       local jid = ARGV[a + 2]
       local e = redis.call('XRANGE', stream, eid, eid)
       local data = ''
@@ -107,7 +141,7 @@ for i = 1, n do
       redis.call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
         'reason', reason, 'data', data)
       local err = cjson.encode({ code = 'max_attempts_exceeded', message = reason })
-      redis.call('HSET', job, 'status', 'failed', 'error', err, 'updatedAt', now, 'fence', tostring(tonumber(fence or '0') + 1))
+      redis.call('HSET', job, 'status', 'failed', 'error', err, 'updatedAt', now, 'fence', succ(fence or '0'))
       redis.call('DEL', KEYS[k + 2])
       local id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', 'failed', 'at', now,
         'status', 'failed', 'data', err)
@@ -118,14 +152,13 @@ for i = 1, n do
       redis.call('PEXPIREAT', events, at)
       code = 'dead'
     else
-      -- Numbers are turned into strings once (every implicit conversion is a sprintf).
-      token, attempt = tostring(tonumber(fence or '0') + 1), tostring(attempts + 1)
+      token, attempt = succ(fence or '0'), succ(attempts)
       redis.call('SET', KEYS[k + 2], token, 'PX', lease)
       local st = status
       if running ~= '' then st = running end
       redis.call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now)
       local id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', route.start, 'at', now,
-        'status', st, 'data', '{"attempt":' .. attempt .. '}')
+        'status', st, 'data', startData(attempt))
       if watched(v[6]) then redis.call('PUBLISH', KEYS[k + 4], id) end
       if route.record then record = joined(v) end
     end

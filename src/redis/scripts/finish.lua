@@ -36,6 +36,18 @@ local stream, entries, dead, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, now, grace, kind = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local m, n = tonumber(ARGV[5]), tonumber(ARGV[6])
 
+-- The successor of a decimal counter (the fence), converted once per call and value: Lua's
+-- number conversions (sprintf, strtod) cost more than most commands here (see claim.lua).
+local succs, templateAt = {}, {}
+local function succ(s)
+  local r = succs[s]
+  if not r then
+    r = tostring(tonumber(s) + 1)
+    succs[s] = r
+  end
+  return r
+end
+
 local nt = tonumber(ARGV[7 + 2 * m])
 local templates = {}
 for j = 1, nt do
@@ -79,7 +91,12 @@ for i = 1, n do
   local k, a = 4 + 2 * m + 4 * (i - 1), base + 6 * (i - 1)
   local job = KEYS[k + 1]
   local eid, token = ARGV[a + 1], ARGV[a + 3]
-  local t = templates[tonumber(ARGV[a + 4])]
+  local ti = ARGV[a + 4]
+  local t = templateAt[ti]
+  if not t then
+    t = templates[tonumber(ti)]
+    templateAt[ti] = t
+  end
   local from = t.from
   -- Everything the outcome decides on or needs, in one read.
   local h = redis.call('HMGET', job, 'status', 'fence', 'done', 'w', 'expiresAt', 'attempts')
@@ -102,21 +119,27 @@ for i = 1, n do
     local st = to
     if st == '' then st = h[1] end
     -- fence+1: the finished run's token is stale from here on.
-    local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', tostring(tonumber(token) + 1) }
-    if op == 'r' then
-      f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
-    elseif op == 'x' then
-      f[#f + 1] = 'attempts'; f[#f + 1] = tostring(math.max(0, tonumber(h[6] or '1') - 1))
+    local fence = succ(token)
+    if op == 'c' and nextIdx == 0 and patch == '' then
+      -- The common ending, without building an argument table.
+      redis.call('HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', fence, 'attempts', '0')
     else
-      if op == 'c' then
-        f[#f + 1] = 'attempts'; f[#f + 1] = '0'
-        if nextIdx > 0 then f[#f + 1] = 'q:' .. ARGV[6 + 2 * nextIdx]; f[#f + 1] = data end
+      local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', fence }
+      if op == 'r' then
+        f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
+      elseif op == 'x' then
+        f[#f + 1] = 'attempts'; f[#f + 1] = tostring(math.max(0, tonumber(h[6] or '1') - 1))
+      else
+        if op == 'c' then
+          f[#f + 1] = 'attempts'; f[#f + 1] = '0'
+          if nextIdx > 0 then f[#f + 1] = 'q:' .. ARGV[6 + 2 * nextIdx]; f[#f + 1] = data end
+        end
+        if patch ~= '' then
+          for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
+        end
       end
-      if patch ~= '' then
-        for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
-      end
+      redis.call(unpack(f))
     end
-    redis.call(unpack(f))
     if etype ~= '' then
       local id
       if edata ~= '' then
