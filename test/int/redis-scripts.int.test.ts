@@ -173,6 +173,28 @@ describe('claim', () => {
     expect(await pending()).toBe(0);
     expect(await t.redis.pttl(t.keys.job('a'))).toBeGreaterThan(0);
   });
+
+  it('gives each job of a batch its own token and attempt, and dead-letters only the exhausted one', async () => {
+    for (const id of ['a', 'b', 'c', 'd']) await store.create(newJob(id));
+    const entries = await read();
+    // Counters the script converts once per value and call: different values in one batch.
+    await t.redis.hset(t.keys.job('b'), 'fence', '7', 'attempts', '1');
+    await t.redis.hset(t.keys.job('c'), 'fence', '7', 'attempts', '3');
+    await t.redis.hset(t.keys.job('d'), 'fence', '41', 'attempts', '2');
+    const items = ['a', 'b', 'c', 'd'].map((id, i) => item(id, entries[i]![0], false));
+    const r = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), items);
+    expect(r).toEqual([
+      { code: 'claimed', token: '1', attempt: 1, record: '' },
+      { code: 'claimed', token: '8', attempt: 2, record: '' },
+      { code: 'dead' },
+      { code: 'claimed', token: '42', attempt: 3, record: '' },
+    ]);
+    expect(await store.get('b')).toMatchObject({ status: 'comparing', fence: 8, attempts: 2 });
+    expect(await store.get('c')).toMatchObject({ status: 'failed', fence: 8, attempts: 3 });
+    expect(await t.redis.get(t.keys.jobLock('d'))).toBe('42');
+    const started = async (id: string) => (await store.events(id)).find((e) => e.type === 'compare_started')?.data;
+    expect([await started('a'), await started('b'), await started('d')]).toEqual([{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }]);
+  });
 });
 
 describe('finish', () => {
@@ -192,6 +214,22 @@ describe('finish', () => {
     expect(await t.redis.hget(next.entries, nextEntries[0]![0])).toBe('a');
     expect(await t.redis.xinfo('GROUPS', next.stream)).toHaveLength(1);
     expect(await t.redis.pttl(t.keys.job('a'))).toBe(-1); // not terminal: no expiry yet
+  });
+
+  it('moves each job of a batch past its own token, with or without a patch', async () => {
+    const a = await running('a');
+    const b = await running('b');
+    await t.redis.hset(t.keys.job('b'), 'fence', '12');
+    const r = await finishScript(t.redis, finishKeys(), { now: now + 5, graceMs: 60_000 }, [
+      done('a', a.entryId, a.token, { patch: [] }),
+      done('b', b.entryId, '12'),
+    ]);
+    expect(r).toEqual(['applied', 'applied']);
+    const fields = ['status', 'fence', 'done', 'attempts', 'updatedAt', 'price'];
+    expect(await t.redis.hmget(t.keys.job('a'), ...fields)).toEqual(['compared', '2', a.token, '0', String(now + 5), null]);
+    expect(await t.redis.hmget(t.keys.job('b'), ...fields)).toEqual(['compared', '13', '12', '0', String(now + 5), '7']);
+    expect(await eventTypes('a')).toEqual(['created', 'compare_started', 'compared']);
+    expect(await pending()).toBe(0);
   });
 
   it('answers a re-sent complete with applied and writes nothing twice', async () => {

@@ -28,15 +28,31 @@
     'dead'   deliveries exhausted: dead-lettered, job failed, acked
     (token, attempt and record are '' unless claimed)
 ]]
+-- Globals and table fields cost a lookup per use: the per-job loop uses locals.
+local KEYS, ARGV, call = KEYS, ARGV, redis.call
 local stream, entries, dead = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local maxAttempts, grace, n, nf = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 
+-- Counters (fence, attempts) and list indexes are small decimal strings. Lua turns a number into
+-- a string with sprintf('%.14g') and a string into a number with strtod (twice per tonumber),
+-- which cost Redis more than most commands here; the jobs of a batch mostly share these values,
+-- so each conversion is made once per call and remembered.
+local succs, exhaustedAt, routeAt = {}, {}, {}
+local function succ(s)
+  local r = succs[s]
+  if not r then
+    r = tostring(tonumber(s) + 1)
+    succs[s] = r
+  end
+  return r
+end
+
 -- What the claim decides on comes first in every HMGET; a route that wants the record reads the
--- record fields after it in the same call.
-local small = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w' }
-local full = { 'status', 'fence', 'attempts', 'ce', 'cb', 'w' }
-for j = 1, nf do full[6 + j] = ARGV[8 + j] end
+-- record fields after it in the same call. The last claim's entry and consumer (`ce`, `cb`) are
+-- read only for a job whose lease is live (a re-sent claim or a busy job).
+local full = { 'status', 'fence', 'attempts', 'w' }
+for j = 1, nf do full[4 + j] = ARGV[8 + j] end
 
 local nr = tonumber(ARGV[9 + nf])
 local routes = {}
@@ -53,7 +69,7 @@ local clock
 local function watched(w)
   if not w then return false end
   if not clock then
-    local t = redis.call('TIME')
+    local t = call('TIME')
     clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   end
   return tonumber(w) > clock
@@ -62,28 +78,45 @@ end
 local acks = {}
 local function joined(v)
   local r = {}
-  for j = 1, nf do r[j] = v[6 + j] or '' end
+  for j = 1, nf do r[j] = v[4 + j] or '' end
   return table.concat(r, '\0')
+end
+
+-- The start event's data, built once per attempt number in a call.
+local startDatas = {}
+local function startData(attempt)
+  local d = startDatas[attempt]
+  if not d then
+    d = '{"attempt":' .. attempt .. '}'
+    startDatas[attempt] = d
+  end
+  return d
 end
 
 local out = {}
 for i = 1, n do
   local k, a, o = 3 + 4 * (i - 1), base + 3 * (i - 1), 4 * (i - 1)
   local job = KEYS[k + 1]
-  local eid, route = ARGV[a + 1], routes[tonumber(ARGV[a + 3])]
+  local eid, ri = ARGV[a + 1], ARGV[a + 3]
+  local route = routeAt[ri]
+  if not route then
+    route = routes[tonumber(ri)]
+    routeAt[ri] = route
+  end
   local running = route.running
   local v
-  if route.record then v = redis.call('HMGET', job, unpack(full)) else v = redis.call('HMGET', job, unpack(small)) end
+  if route.record then v = call('HMGET', job, unpack(full)) else v = call('HMGET', job, 'status', 'fence', 'attempts', 'w') end
   local status, fence = v[1], v[2]
   local code, token, attempt, record = 'claimed', '', '', ''
   if not status then
     code = 'stale'
   elseif running ~= '' and status == running or running == '' and route.expect[status] then
     -- A lease may be live only while the job shows the stage running (or keeps its status).
-    local holder = redis.call('GET', KEYS[k + 2])
+    local holder = call('GET', KEYS[k + 2])
     if holder and holder == fence then
       -- Re-sent claim (reply lost on a reconnect): same token, nothing written twice.
-      if v[4] == eid and v[5] == consumer then
+      local last = call('HMGET', job, 'ce', 'cb')
+      if last[1] == eid and last[2] == consumer then
         token, attempt = fence, v[3]
         if route.record then record = joined(v) end
       else
@@ -96,44 +129,48 @@ for i = 1, n do
   if code == 'stale' then
     acks[#acks + 1] = eid
   elseif code == 'claimed' and token == '' then
-    local attempts = tonumber(v[3] or '0')
+    local attempts = v[3] or '0'
     local events = KEYS[k + 3]
-    if attempts >= maxAttempts then
+    local exhausted = exhaustedAt[attempts]
+    if exhausted == nil then
+      exhausted = tonumber(attempts) >= maxAttempts
+      exhaustedAt[attempts] = exhausted
+    end
+    if exhausted then
       local jid = ARGV[a + 2]
-      local e = redis.call('XRANGE', stream, eid, eid)
+      local e = call('XRANGE', stream, eid, eid)
       local data = ''
       if e[1] then data = e[1][2][2] end
       local reason = 'gave up after ' .. attempts .. ' deliveries without an outcome'
-      redis.call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
+      call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
         'reason', reason, 'data', data)
       local err = cjson.encode({ code = 'max_attempts_exceeded', message = reason })
-      redis.call('HSET', job, 'status', 'failed', 'error', err, 'updatedAt', now, 'fence', tostring(tonumber(fence or '0') + 1))
-      redis.call('DEL', KEYS[k + 2])
-      local id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', 'failed', 'at', now,
+      call('HSET', job, 'status', 'failed', 'error', err, 'updatedAt', now, 'fence', succ(fence or '0'))
+      call('DEL', KEYS[k + 2])
+      local id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', 'failed', 'at', now,
         'status', 'failed', 'data', err)
-      if watched(v[6]) then redis.call('PUBLISH', KEYS[k + 4], id) end
+      if watched(v[4]) then call('PUBLISH', KEYS[k + 4], id) end
       acks[#acks + 1] = eid
-      local at = string.format('%.0f', math.max(tonumber(redis.call('HGET', job, 'expiresAt') or now), tonumber(now)) + grace)
-      redis.call('PEXPIREAT', job, at)
-      redis.call('PEXPIREAT', events, at)
+      local at = string.format('%.0f', math.max(tonumber(call('HGET', job, 'expiresAt') or now), tonumber(now)) + grace)
+      call('PEXPIREAT', job, at)
+      call('PEXPIREAT', events, at)
       code = 'dead'
     else
-      -- Numbers are turned into strings once (every implicit conversion is a sprintf).
-      token, attempt = tostring(tonumber(fence or '0') + 1), tostring(attempts + 1)
-      redis.call('SET', KEYS[k + 2], token, 'PX', lease)
+      token, attempt = succ(fence or '0'), succ(attempts)
+      call('SET', KEYS[k + 2], token, 'PX', lease)
       local st = status
       if running ~= '' then st = running end
-      redis.call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now)
-      local id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', route.start, 'at', now,
-        'status', st, 'data', '{"attempt":' .. attempt .. '}')
-      if watched(v[6]) then redis.call('PUBLISH', KEYS[k + 4], id) end
+      call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now)
+      local id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', route.start, 'at', now,
+        'status', st, 'data', startData(attempt))
+      if watched(v[4]) then call('PUBLISH', KEYS[k + 4], id) end
       if route.record then record = joined(v) end
     end
   end
   out[o + 1], out[o + 2], out[o + 3], out[o + 4] = code, token, attempt, record
 end
 if #acks > 0 then
-  redis.call('XACK', stream, group, unpack(acks))
-  redis.call('HDEL', entries, unpack(acks))
+  call('XACK', stream, group, unpack(acks))
+  call('HDEL', entries, unpack(acks))
 end
 return out

@@ -32,9 +32,23 @@
   Returns one code per job: 'applied' | 'stale' (token no longer current: nothing written; acked
   only when the job has left the stage) | 'gone' (job missing: acked).
 ]]
+-- Globals and table fields cost a lookup per use: the per-job loop uses locals.
+local KEYS, ARGV, call = KEYS, ARGV, redis.call
 local stream, entries, dead, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, now, grace, kind = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local m, n = tonumber(ARGV[5]), tonumber(ARGV[6])
+
+-- The successor of a decimal counter (the fence), converted once per call and value: Lua's
+-- number conversions (sprintf, strtod) cost more than most commands here (see claim.lua).
+local succs, templateAt = {}, {}
+local function succ(s)
+  local r = succs[s]
+  if not r then
+    r = tostring(tonumber(s) + 1)
+    succs[s] = r
+  end
+  return r
+end
 
 local nt = tonumber(ARGV[7 + 2 * m])
 local templates = {}
@@ -52,7 +66,7 @@ local clock
 local function watched(w)
   if not w then return false end
   if not clock then
-    local t = redis.call('TIME')
+    local t = call('TIME')
     clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   end
   return tonumber(w) > clock
@@ -63,14 +77,14 @@ local acks = {}
 
 local function expire(job, events, expiresAt)
   local at = string.format('%.0f', math.max(tonumber(expiresAt or now), tonumber(now)) + grace)
-  redis.call('PEXPIREAT', job, at)
-  redis.call('PEXPIREAT', events, at)
+  call('PEXPIREAT', job, at)
+  call('PEXPIREAT', events, at)
 end
 
 local function addEntry(s, idx, jid, data, g)
-  if redis.call('EXISTS', s) == 0 then redis.pcall('XGROUP', 'CREATE', s, g, '0', 'MKSTREAM') end
-  local id = redis.call('XADD', s, '*', 'data', data)
-  redis.call('HSET', idx, id, jid)
+  if call('EXISTS', s) == 0 then redis.pcall('XGROUP', 'CREATE', s, g, '0', 'MKSTREAM') end
+  local id = call('XADD', s, '*', 'data', data)
+  call('HSET', idx, id, jid)
   return id
 end
 
@@ -79,10 +93,21 @@ for i = 1, n do
   local k, a = 4 + 2 * m + 4 * (i - 1), base + 6 * (i - 1)
   local job = KEYS[k + 1]
   local eid, token = ARGV[a + 1], ARGV[a + 3]
-  local t = templates[tonumber(ARGV[a + 4])]
+  local ti = ARGV[a + 4]
+  local t = templateAt[ti]
+  if not t then
+    t = templates[tonumber(ti)]
+    templateAt[ti] = t
+  end
   local from = t.from
-  -- Everything the outcome decides on or needs, in one read.
-  local h = redis.call('HMGET', job, 'status', 'fence', 'done', 'w', 'expiresAt', 'attempts')
+  -- Everything the outcome decides on or needs, in one read (the expiry and the attempts only for
+  -- the endings that use them: fewer fields, less work per job).
+  local h
+  if t.op == 'c' and t.arg ~= '1' then
+    h = call('HMGET', job, 'status', 'fence', 'done', 'w')
+  else
+    h = call('HMGET', job, 'status', 'fence', 'done', 'w', 'expiresAt', 'attempts')
+  end
   if not h[1] then
     acks[#acks + 1] = eid
     out[i] = 'gone'
@@ -102,29 +127,35 @@ for i = 1, n do
     local st = to
     if st == '' then st = h[1] end
     -- fence+1: the finished run's token is stale from here on.
-    local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', tostring(tonumber(token) + 1) }
-    if op == 'r' then
-      f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
-    elseif op == 'x' then
-      f[#f + 1] = 'attempts'; f[#f + 1] = tostring(math.max(0, tonumber(h[6] or '1') - 1))
+    local fence = succ(token)
+    if op == 'c' and nextIdx == 0 and patch == '' then
+      -- The common ending, without building an argument table.
+      call('HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', fence, 'attempts', '0')
     else
-      if op == 'c' then
-        f[#f + 1] = 'attempts'; f[#f + 1] = '0'
-        if nextIdx > 0 then f[#f + 1] = 'q:' .. ARGV[6 + 2 * nextIdx]; f[#f + 1] = data end
+      local f = { 'HSET', job, 'status', st, 'updatedAt', now, 'done', token, 'fence', fence }
+      if op == 'r' then
+        f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
+      elseif op == 'x' then
+        f[#f + 1] = 'attempts'; f[#f + 1] = tostring(math.max(0, tonumber(h[6] or '1') - 1))
+      else
+        if op == 'c' then
+          f[#f + 1] = 'attempts'; f[#f + 1] = '0'
+          if nextIdx > 0 then f[#f + 1] = 'q:' .. ARGV[6 + 2 * nextIdx]; f[#f + 1] = data end
+        end
+        if patch ~= '' then
+          for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
+        end
       end
-      if patch ~= '' then
-        for _, v in ipairs(cjson.decode(patch)) do f[#f + 1] = v end
-      end
+      call(unpack(f))
     end
-    redis.call(unpack(f))
     if etype ~= '' then
       local id
       if edata ~= '' then
-        id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st, 'data', edata)
+        id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st, 'data', edata)
       else
-        id = redis.call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st)
+        id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st)
       end
-      if watched(h[4]) then redis.call('PUBLISH', KEYS[k + 4], id) end
+      if watched(h[4]) then call('PUBLISH', KEYS[k + 4], id) end
     end
     if op == 'c' then
       if nextIdx > 0 then
@@ -132,12 +163,12 @@ for i = 1, n do
       end
       if arg == '1' then expire(job, events, h[5]) end
     elseif op == 'r' then
-      redis.call('ZADD', delayed, arg, jid)
+      call('ZADD', delayed, arg, jid)
     elseif op == 'x' then
       addEntry(stream, entries, jid, data, group)
     elseif op == 'f' then
       if arg == '1' then
-        redis.call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
+        call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
           'reason', edata, 'data', data)
       end
       expire(job, events, h[5])
@@ -146,7 +177,7 @@ for i = 1, n do
   end
 end
 if #acks > 0 then
-  redis.call('XACK', stream, group, unpack(acks))
-  redis.call('HDEL', entries, unpack(acks))
+  call('XACK', stream, group, unpack(acks))
+  call('HDEL', entries, unpack(acks))
 end
 return out
