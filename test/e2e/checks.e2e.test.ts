@@ -4,6 +4,7 @@
  * zh browser, English on demand, at phone width; keyboard use and readable contrast.
  * Screenshots land in test-results/e2e/checks/.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +20,8 @@ const web = useWebService('checks', { MAX_UPLOAD_BYTES: String(MAX_UPLOAD) });
 const desktop = { width: 1280, height: 900 };
 
 describe('web app checks', () => {
-  it('explains oversized and password-protected uploads, before and after sending', { timeout: 180_000 }, async () => {
+  // Its encrypted workbooks come from ../shared/corpus, like the other corpus tests (skipped without it).
+  it.skipIf(!existsSync(CORPUS))('explains oversized and password-protected uploads, before and after sending', { timeout: 180_000 }, async () => {
     const b = await launch({ locale: 'en-US', viewport: desktop, shots: web.shots });
     try {
       const page = await b.newPage();
@@ -137,13 +139,13 @@ describe('web app checks', () => {
       await page.locator('[data-testid="no-key"]').waitFor();
       await tabTo(page, '#key-col-C');
       await page.keyboard.press('Space');
-      await expect(page.locator('input[name="key"]').inputValue()).resolves.toBe('city');
+      await expect.poll(() => page.locator('input[name="key"]').inputValue()).toBe('city');
       await page.locator('[data-testid="duplicates"]').first().waitFor();
       await check('key step with duplicates');
       await b.shot(page, '10-keyboard-key-step');
       await tabTo(page, '[data-testid="suggested-keys"] button:first-of-type', { back: true });
       await page.keyboard.press('Enter');
-      await expect(page.locator('input[name="key"]').inputValue()).resolves.toBe('id');
+      await expect.poll(() => page.locator('input[name="key"]').inputValue()).toBe('id');
       await tabTo(page, 'details.options summary');
       await page.keyboard.press('Enter');
       await expect(page.locator('details.options').getAttribute('open')).resolves.toBe('');

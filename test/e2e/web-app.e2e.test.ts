@@ -46,7 +46,7 @@ describe('web app', () => {
       // The key assistant reads both files on the server and suggests `id`.
       await page.getByRole('button', { name: 'Next: key columns' }).click();
       await page.locator('[data-testid="key-columns"]').waitFor();
-      await expect(page.locator('input[name="key"]').inputValue()).resolves.toBe('id');
+      await expect.poll(() => page.locator('input[name="key"]').inputValue()).toBe('id');
       await expect(page.locator('#key-col-A').isChecked()).resolves.toBe(true);
       await expect(page.locator('[data-testid="rows-note"]').textContent()).resolves.toBe(
         'products-2024.csv: sheet “Sheet1”, 10,000 rows · products-2025.csv: sheet “Sheet1”, 9,997 rows',
@@ -59,7 +59,7 @@ describe('web app', () => {
       await expect(page.locator('[data-testid="key-verdict"]').textContent()).resolves.toContain('city repeats');
       await b.shot(page, '03-key-assistant-duplicates');
       await page.locator('[data-testid="suggested-keys"] button', { hasText: 'id' }).click();
-      await expect(page.locator('input[name="key"]').inputValue()).resolves.toBe('id');
+      await expect.poll(() => page.locator('input[name="key"]').inputValue()).toBe('id');
       await page.getByText('Comparison options').click();
       await b.shot(page, '04-key-and-options');
 
