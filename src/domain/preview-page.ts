@@ -1,6 +1,6 @@
 import type { PreviewPage, PreviewRow } from '../contracts/preview.js';
 import type { DiffResult } from './diff-result.js';
-import { previewOf, previewRow } from './preview.js';
+import { previewOf, previewRow, previewRows } from './preview.js';
 
 /** Pages a diff of `total` changes takes at `pageSize` changes a page (at least one page). */
 export function previewPageCount(total: number, pageSize: number): number {
@@ -26,17 +26,7 @@ function pageOf(result: DiffResult, rows: PreviewRow[], page: number, pageSize: 
  */
 export function buildPreviewPage(result: DiffResult, opts: { page: number; pageSize: number }): PreviewPage {
   const { page, pageSize } = opts;
-  const offset = page * pageSize;
-  const rows: PreviewRow[] = [];
-  if (offset < result.changes.length) {
-    let i = 0;
-    for (const ch of result.changes) {
-      if (i++ < offset) continue;
-      rows.push(previewRow(result, ch));
-      if (rows.length === pageSize) break;
-    }
-  }
-  return pageOf(result, rows, page, pageSize);
+  return pageOf(result, previewRows(result, page * pageSize, pageSize), page, pageSize);
 }
 
 /**

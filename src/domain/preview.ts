@@ -25,16 +25,20 @@ export function previewRow(result: Pick<DiffResult, 'columns'>, ch: RowChange): 
  * read (see previewRow).
  */
 export function buildPreview(result: DiffResult, opts: { limit: number }): DiffPreview {
-  const total = result.changes.length;
-  const n = Math.max(0, Math.min(opts.limit, total));
-  const changes: PreviewRow[] = [];
-  if (n > 0) {
-    for (const ch of result.changes) {
-      changes.push(previewRow(result, ch));
-      if (changes.length === n) break;
-    }
+  return previewOf(result, previewRows(result, 0, opts.limit), result.changes.length);
+}
+
+/** Preview rows of the changes `offset` onwards, at most `limit` (the changes before are read and skipped). */
+export function previewRows(result: DiffResult, offset: number, limit: number): PreviewRow[] {
+  const rows: PreviewRow[] = [];
+  if (limit <= 0 || offset >= result.changes.length) return rows;
+  let i = 0;
+  for (const ch of result.changes) {
+    if (i++ < offset) continue;
+    rows.push(previewRow(result, ch));
+    if (rows.length === limit) break;
   }
-  return previewOf(result, changes, total);
+  return rows;
 }
 
 /** The preview fields around `changes` (rows of a diff of `total` changes). */

@@ -52,11 +52,17 @@ function valueBytes(v: CellValue): number {
 function rowBytes(cells: readonly CellValue[] | null): number {
   if (!cells) return 0;
   let n = 16 + cells.length * SLOT_BYTES;
-  for (let i = 0; i < cells.length; i++) {
-    const v = cells[i];
-    if (typeof v === 'string') n += STRING_BYTES + v.length;
-  }
+  for (let i = 0; i < cells.length; i++) n += valueBytes(cells[i]!);
   return n;
+}
+
+/**
+ * The order of a diff's changes across partitions: by anchor (the new-file row number a change
+ * is shown at), a removed row (no new-file row) before the new row it is anchored at. Ties keep
+ * run (partition) order; the in-memory sort and the change file's merge both use it.
+ */
+export function compareChanges(anchorA: number, a: RowChange, anchorB: number, b: RowChange): number {
+  return anchorA - anchorB || (a.newCells ? 1 : 0) - (b.newCells ? 1 : 0);
 }
 
 /**
@@ -209,8 +215,7 @@ export class DiffAccumulator {
     if (this.parts > 1) {
       const order = changes.map((_, i) => i);
       const a = this.anchors;
-      // removed rows sit before the new row they are anchored at; ties keep partition order
-      order.sort((x, y) => a[x]! - a[y]! || (changes[x]!.newCells ? 1 : 0) - (changes[y]!.newCells ? 1 : 0) || x - y);
+      order.sort((x, y) => compareChanges(a[x]!, changes[x]!, a[y]!, changes[y]!) || x - y);
       changes = order.map((i) => this.changes[i]!);
     }
     return changeArray(changes);

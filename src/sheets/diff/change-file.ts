@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'n
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ChangeList, RowChange } from '../../domain/diff-result.js';
-import type { ChangeSpill, ChangeSpillPlan } from '../../domain/keyed/diff-accumulator.js';
+import { compareChanges, type ChangeSpill, type ChangeSpillPlan } from '../../domain/keyed/diff-accumulator.js';
 import { changeBound, decodeChange, encodeChange, FRAME_HEAD, frameAnchor, frameLength } from './change-codec.js';
 import { mergeRuns } from './merge-runs.js';
 
@@ -18,9 +18,7 @@ interface Entry {
   change: RowChange;
 }
 
-// removed rows (no new-file row) sit before the new row they are anchored at, as in the sort of
-// DiffAccumulator
-const byAnchor = (a: Entry, b: Entry): number => a.anchor - b.anchor || (a.change.newCells ? 1 : 0) - (b.change.newCells ? 1 : 0);
+const byAnchor = (a: Entry, b: Entry): number => compareChanges(a.anchor, a.change, b.anchor, b.change);
 
 /** One run's changes, read back from `fd` between `start` and `end` through a buffer of `size`. */
 function* readRun(fd: number, start: number, end: number, size: number): Generator<Entry, void, undefined> {
