@@ -39,20 +39,20 @@ export function claimCall(
   const keys: string[] = [k.stream, k.entries, k.dead];
   // Entries of one batch mostly share a route: send each distinct route once.
   const routes: ClaimItem[] = [];
-  const perEntry: (string | number)[] = [];
   let record = false;
   let prev: ClaimItem | undefined;
   let prevIdx = 0;
+  const routeOf: number[] = [];
   for (const it of items) {
     const jk = it.keys;
-    keys.push(jk.job, jk.lock, jk.events, jk.channel);
+    keys.push(jk.job, jk.lock, jk.events);
     if (!prev || !sameRoute(prev, it)) {
       prevIdx = routes.findIndex((r) => sameRoute(r, it)) + 1;
       if (prevIdx === 0) prevIdx = routes.push(it);
       prev = it;
       record ||= it.record;
     }
-    perEntry.push(it.entryId, it.jobId, prevIdx);
+    routeOf.push(prevIdx);
   }
   // The record's field names only travel when some route of the batch wants the record.
   const fields = record ? a.fields : [];
@@ -60,7 +60,14 @@ export function claimCall(
   for (const f of fields) argv.push(f);
   argv.push(routes.length);
   for (const r of routes) argv.push(r.expect.join(','), r.running, r.startEvent, r.record ? '1' : '');
-  for (const x of perEntry) argv.push(x);
+  argv.push(k.jobChannel[0], k.jobChannel[1]);
+  // Per entry only what varies: the route index only when the batch has more than one route.
+  const many = routes.length > 1;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    if (many) argv.push(it.entryId, it.jobId, routeOf[i]!);
+    else argv.push(it.entryId, it.jobId);
+  }
   return {
     name: 'claim',
     keys,
@@ -130,19 +137,21 @@ export function finishCall(
   };
   // Jobs of a batch mostly end the same way: send each distinct ending (template) once.
   const templates: FinishItem[] = [];
-  const perJob: (string | number)[] = [];
+  const templateOf: number[] = [];
   const jobKeysFlat: string[] = [];
   let prev: FinishItem | undefined;
   let prevIdx = 0;
+  let wide = false;
   for (const it of items) {
     const jk = it.keys;
-    jobKeysFlat.push(jk.job, jk.lock, jk.events, jk.channel);
+    jobKeysFlat.push(jk.job, jk.events);
     if (!prev || !sameEnding(prev, it)) {
       prevIdx = templates.findIndex((t) => sameEnding(t, it)) + 1;
       if (prevIdx === 0) prevIdx = templates.push(it);
       prev = it;
     }
-    perJob.push(it.entryId, it.jobId, it.token, prevIdx, it.patch.length > 0 ? JSON.stringify(it.patch) : '', it.data);
+    templateOf.push(prevIdx);
+    wide ||= it.patch.length > 0 || it.data !== '';
   }
   const keys: string[] = [k.stream, k.entries, k.dead, k.delayed];
   const argv: (string | number)[] = [k.group, a.now, a.graceMs, k.kind, 0, items.length];
@@ -155,7 +164,16 @@ export function finishCall(
   argv[4] = nexts.length;
   for (const x of jobKeysFlat) keys.push(x);
   for (const x of tpl) argv.push(x);
-  for (const x of perJob) argv.push(x);
+  argv.push(k.jobChannel[0], k.jobChannel[1], wide ? '1' : '');
+  // Per job only what varies: the template index when there are several, the patch and data
+  // when some job of the batch has them.
+  const many = templates.length > 1;
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i]!;
+    argv.push(it.entryId, it.jobId, it.token);
+    if (many) argv.push(templateOf[i]!);
+    if (wide) argv.push(it.patch.length > 0 ? JSON.stringify(it.patch) : '', it.data);
+  }
   return { name: 'finish', keys, argv, parse: (raw) => raw as FinishReply[] };
 }
 

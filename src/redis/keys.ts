@@ -13,6 +13,8 @@ export type StreamKind = (typeof STREAM_KINDS)[number];
 
 export function createKeys(prefix = 'sd:') {
   const p = prefix;
+  const chanBefore = `${p}chan:job:{`;
+  const chanAfter = '}';
   return {
     prefix: p,
     // One job: hash, event stream, lock. `{id}` is the hash tag.
@@ -20,7 +22,12 @@ export function createKeys(prefix = 'sd:') {
     jobEvents: (id: string) => `${p}job:{${id}}:events`,
     jobLock: (id: string) => `${p}lock:{${id}}`,
     /** Pub/Sub channel announcing new events of one job (live SSE). */
-    jobChannel: (id: string) => `${p}chan:job:{${id}}`,
+    jobChannel: (id: string) => `${chanBefore}${id}${chanAfter}`,
+    /**
+     * `[before, after]` with jobChannel(id) === before + id + after: the batched claim and finish
+     * scripts build a channel name only for a watched job instead of receiving one per job.
+     */
+    jobChannelParts: (): readonly [string, string] => [chanBefore, chanAfter],
     // Work streams and their bookkeeping.
     stream: (kind: string) => `${p}stream:${kind}`,
     group: (kind: string) => kind,

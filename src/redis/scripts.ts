@@ -27,6 +27,8 @@ export interface StreamKeys {
   entries: string;
   group: string;
   kind: string;
+  /** keys.jobChannelParts(): claim.lua and finish.lua build a watched job's channel from these. */
+  jobChannel: readonly [string, string];
 }
 
 export function jobKeys(keys: Keys, id: string): JobKeys {
@@ -34,7 +36,7 @@ export function jobKeys(keys: Keys, id: string): JobKeys {
 }
 
 export function streamKeys(keys: Keys, kind: string): StreamKeys {
-  return { stream: keys.stream(kind), entries: keys.streamEntries(kind), group: keys.group(kind), kind };
+  return { stream: keys.stream(kind), entries: keys.streamEntries(kind), group: keys.group(kind), kind, jobChannel: keys.jobChannelParts() };
 }
 
 const jobKeyList = (k: JobKeys) => [k.job, k.lock, k.events, k.channel];

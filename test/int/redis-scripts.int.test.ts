@@ -195,9 +195,43 @@ describe('claim', () => {
     const started = async (id: string) => (await store.events(id)).find((e) => e.type === 'compare_started')?.data;
     expect([await started('a'), await started('b'), await started('d')]).toEqual([{ attempt: 1 }, { attempt: 2 }, { attempt: 3 }]);
   });
+
+  it('claims a batch that mixes routes, each entry under its own route', async () => {
+    for (const id of ['a', 'b', 'c']) await store.create(newJob(id));
+    const entries = await read();
+    await t.redis.hset(t.keys.job('b'), 'status', 'compared');
+    const payRoute = { expect: ['compared'], running: '', startEvent: 'payment_started', record: false };
+    const items = [item('a', entries[0]![0]), { ...item('b', entries[1]![0]), ...payRoute }, item('c', entries[2]![0], false)];
+    const r = await claimScript(t.redis, { ...sk(), dead: dead() }, claimOpts(), items);
+    expect(r.map((x) => x.code)).toEqual(['claimed', 'claimed', 'claimed']);
+    expect(r[0]?.code === 'claimed' && r[0].record.split('\0')[JOB_RECORD_FIELDS.indexOf('id')]).toBe('a');
+    expect(r.slice(1).map((x) => x.code === 'claimed' && x.record)).toEqual(['', '']);
+    expect((await store.get('a'))?.status).toBe('comparing');
+    expect((await store.get('b'))?.status).toBe('compared'); // this route keeps the status while running
+    expect(await eventTypes('b')).toEqual(['created', 'payment_started']);
+    expect(await eventTypes('c')).toEqual(['created', 'compare_started']);
+  });
 });
 
 describe('finish', () => {
+  it('records a batch that mixes endings, with and without patch and data, each job its own', async () => {
+    const a = await running('a');
+    const b = await running('b');
+    const c = await running('c');
+    const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [
+      done('a', a.entryId, a.token, { patch: [] }),
+      done('b', b.entryId, b.token, { op: 'retry', to: 'queued', patch: [], eventType: 'retry_scheduled', data: '{"b":1}', arg: String(now + 500) }),
+      done('c', c.entryId, c.token),
+    ]);
+    expect(r).toEqual(['applied', 'applied', 'applied']);
+    expect(await t.redis.hmget(t.keys.job('a'), 'status', 'price')).toEqual(['compared', null]);
+    expect(await t.redis.hmget(t.keys.job('b'), 'status', 'q:compare')).toEqual(['queued', '{"b":1}']);
+    expect(await t.redis.hmget(t.keys.job('c'), 'status', 'price')).toEqual(['compared', '7']);
+    expect(await t.redis.zscore(t.keys.delayed('compare'), 'b')).toBe(String(now + 500));
+    expect(await eventTypes('b')).toEqual(['created', 'compare_started', 'retry_scheduled']);
+    expect(await pending()).toBe(0);
+  });
+
   it('completes with patch, event, next stage and ack, and ends the lease by moving the fence past it', async () => {
     const { entryId, token } = await running('a');
     const next = streamKeys(t.keys, 'payment');

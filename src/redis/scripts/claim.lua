@@ -10,14 +10,24 @@
   KEYS[1]  work stream
   KEYS[2]  entries index (hash entryId -> jobId)
   KEYS[3]  dead-letter stream
-  KEYS[4+4(i-1) .. 7+4(i-1)]  per entry i: job hash, lock, job events stream, job channel
+  KEYS[4+3(i-1) .. 6+3(i-1)]  per entry i: job hash, lock, job events stream
 
   ARGV[1] group  ARGV[2] consumer  ARGV[3] now (ms)  ARGV[4] lease (ms)  ARGV[5] max attempts
   ARGV[6] tombstone grace (ms)  ARGV[7] n (entries)  ARGV[8] f (record fields)
   ARGV[9 .. 8+f]  the job record's field names (returned, in this order, for routes that want it)
   ARGV[9+f]  r (routes), then per route j (4 args): expected statuses (csv), running status
              ('' = status unchanged while running), start event type, '1' to return the record
-  then per entry i (3 args): entry id, job id, route index (1-based)
+  then the job channel's name around the job id (2 args: before, after; a channel is not a key
+    and is only needed for a watched job, so it is built here rather than sent per entry)
+  then per entry i: entry id, job id, and the route index (1-based) only when r > 1
+
+  Every argument costs Redis about a thousand instructions (parsed, then interned as a Lua
+  string), about as much as a field of an HSET: per-entry arguments are kept to what varies.
+
+  The start event is appended without MAXLEN: every claim either ends in a finish whose event
+  trims (all endings but a complete, and a job completes once per stage), or is followed by
+  another claim of a later delivery (at most max attempts of them before the dead-letter, which
+  trims). So a job's history stays within 2000 events plus its stages and max attempts.
 
   Returns a flat array, 4 values per entry: code, token, attempt, record.
     'claimed', token, attempt, record  run it; a re-send returns the same token. `record` ('' when
@@ -62,7 +72,11 @@ for j = 1, nr do
   for s in string.gmatch(ARGV[b + 1], '[^,]+') do set[s] = true end
   routes[j] = { expect = set, running = ARGV[b + 2], start = ARGV[b + 3], record = ARGV[b + 4] == '1' }
 end
-local base = 9 + nf + 4 * nr
+local chanBefore, chanAfter = ARGV[10 + nf + 4 * nr], ARGV[11 + nf + 4 * nr]
+local base = 11 + nf + 4 * nr
+-- Per entry: entry id, job id (and the route index when there is more than one route).
+local stride = 2
+if nr > 1 then stride = 3 end
 
 -- Redis' own clock, read at most once per call and only for a watched job (see `watched`).
 local clock
@@ -95,13 +109,17 @@ end
 
 local out = {}
 for i = 1, n do
-  local k, a, o = 3 + 4 * (i - 1), base + 3 * (i - 1), 4 * (i - 1)
+  local k, a, o = 3 * i, base + stride * (i - 1), 4 * (i - 1)
   local job = KEYS[k + 1]
-  local eid, ri = ARGV[a + 1], ARGV[a + 3]
-  local route = routeAt[ri]
-  if not route then
-    route = routes[tonumber(ri)]
-    routeAt[ri] = route
+  local eid = ARGV[a + 1]
+  local route = routes[1]
+  if nr > 1 then
+    local ri = ARGV[a + 3]
+    route = routeAt[ri]
+    if not route then
+      route = routes[tonumber(ri)]
+      routeAt[ri] = route
+    end
   end
   local running = route.running
   local v
@@ -136,8 +154,8 @@ for i = 1, n do
       exhausted = tonumber(attempts) >= maxAttempts
       exhaustedAt[attempts] = exhausted
     end
+    local jid = ARGV[a + 2]
     if exhausted then
-      local jid = ARGV[a + 2]
       local e = call('XRANGE', stream, eid, eid)
       local data = ''
       if e[1] then data = e[1][2][2] end
@@ -149,7 +167,7 @@ for i = 1, n do
       call('DEL', KEYS[k + 2])
       local id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', 'failed', 'at', now,
         'status', 'failed', 'data', err)
-      if watched(v[4]) then call('PUBLISH', KEYS[k + 4], id) end
+      if watched(v[4]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
       acks[#acks + 1] = eid
       local at = string.format('%.0f', math.max(tonumber(call('HGET', job, 'expiresAt') or now), tonumber(now)) + grace)
       call('PEXPIREAT', job, at)
@@ -161,9 +179,8 @@ for i = 1, n do
       local st = status
       if running ~= '' then st = running end
       call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now)
-      local id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', route.start, 'at', now,
-        'status', st, 'data', startData(attempt))
-      if watched(v[4]) then call('PUBLISH', KEYS[k + 4], id) end
+      local id = call('XADD', events, '*', 'type', route.start, 'at', now, 'status', st, 'data', startData(attempt))
+      if watched(v[4]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
       if route.record then record = joined(v) end
     end
   end

@@ -15,19 +15,24 @@
 
   KEYS[1] work stream  KEYS[2] entries index  KEYS[3] dead-letter stream  KEYS[4] delayed zset
   KEYS[5 .. 4+2m]  next-stage pairs (stream, entries index), m = ARGV[5]
-  KEYS[5+2m+4(i-1) ..]  per job i: job hash, lock, job events stream, job channel
+  KEYS[5+2m+2(i-1) ..]  per job i: job hash, job events stream
 
   ARGV[1] group  ARGV[2] now (ms)  ARGV[3] tombstone grace (ms)  ARGV[4] kind  ARGV[5] m
   ARGV[6] n (jobs)  ARGV[7+2(j-1)], ARGV[8+2(j-1)]  group and kind of next-stage stream j
   ARGV[7+2m]  t (templates), then per template (7 args, shared by the jobs of a batch that end
     the same way): op, from (csv), to ('' = unchanged), event type ('' = no event),
     event data (JSON or ''), next index (1..m, 0 = none), arg
-  then per job i (6 args): entry id, job id, token, template index (1-based),
-    patch (JSON array field, value, ... or ''), data
+  then the job channel's name around the job id (2 args: before, after; see claim.lua), and
+    '1' when the jobs carry a patch and data ('' when every job's are empty)
+  then per job i: entry id, job id, token, the template index (1-based) only when t > 1, and
+    only when the batch carries them: patch (JSON array field, value, ... or ''), data
     op 'c' complete: data = next-stage envelope; arg '1' when `to` is terminal (expire job keys)
     op 'r' retry:    data = entry data (kept as q:<kind>); arg = due time (ms) in the delayed zset
     op 'f' fail:     data = entry data; arg '1' to also dead-letter the entry
     op 'x' release:  data = entry data, re-added to the stream at once; the attempt is not counted
+
+  A complete's event is appended without MAXLEN (a job completes once per stage; every other
+  ending trims: see claim.lua for the bound this keeps on a job's history).
 
   Returns one code per job: 'applied' | 'stale' (token no longer current: nothing written; acked
   only when the job has left the stage) | 'gone' (job missing: acked).
@@ -59,7 +64,14 @@ for j = 1, nt do
   templates[j] = { op = ARGV[b + 1], from = from, to = ARGV[b + 3], etype = ARGV[b + 4], edata = ARGV[b + 5],
     nextIdx = tonumber(ARGV[b + 6]), arg = ARGV[b + 7] }
 end
-local base = 7 + 2 * m + 7 * nt
+local b = 7 + 2 * m + 7 * nt
+local chanBefore, chanAfter, wide = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3] == '1'
+local base = b + 3
+-- Per job: entry id, job id, token, then the template index and the patch and data when sent.
+local stride = 3
+if nt > 1 then stride = stride + 1 end
+local pa = stride + 1
+if wide then stride = stride + 2 end
 
 -- Redis' own clock, read at most once per call and only for a watched job.
 local clock
@@ -90,39 +102,46 @@ end
 
 local out = {}
 for i = 1, n do
-  local k, a = 4 + 2 * m + 4 * (i - 1), base + 6 * (i - 1)
+  local k, a = 2 + 2 * m + 2 * i, base + stride * (i - 1)
   local job = KEYS[k + 1]
   local eid, token = ARGV[a + 1], ARGV[a + 3]
-  local ti = ARGV[a + 4]
-  local t = templateAt[ti]
-  if not t then
-    t = templates[tonumber(ti)]
-    templateAt[ti] = t
+  local t = templates[1]
+  if nt > 1 then
+    local ti = ARGV[a + 4]
+    t = templateAt[ti]
+    if not t then
+      t = templates[tonumber(ti)]
+      templateAt[ti] = t
+    end
   end
   local from = t.from
   -- Everything the outcome decides on or needs, in one read (the expiry and the attempts only for
   -- the endings that use them: fewer fields, less work per job).
   local h
   if t.op == 'c' and t.arg ~= '1' then
-    h = call('HMGET', job, 'status', 'fence', 'done', 'w')
+    h = call('HMGET', job, 'status', 'fence', 'w')
   else
-    h = call('HMGET', job, 'status', 'fence', 'done', 'w', 'expiresAt', 'attempts')
+    h = call('HMGET', job, 'status', 'fence', 'w', 'expiresAt', 'attempts')
   end
   if not h[1] then
     acks[#acks + 1] = eid
     out[i] = 'gone'
-  elseif h[3] == token then
-    out[i] = 'applied'
   elseif h[2] ~= token then
-    -- A user transition moved the job on (no new claim holds the entry): the entry is moot.
-    if not from[h[1]] then acks[#acks + 1] = eid end
-    out[i] = 'stale'
+    if call('HGET', job, 'done') == token then
+      -- A re-send of an outcome already applied (applying moved the fence past the token).
+      out[i] = 'applied'
+    else
+      -- A user transition moved the job on (no new claim holds the entry): the entry is moot.
+      if not from[h[1]] then acks[#acks + 1] = eid end
+      out[i] = 'stale'
+    end
   elseif not from[h[1]] then
     out[i] = 'stale'
   else
     local op, to, etype, edata, nextIdx, arg = t.op, t.to, t.etype, t.edata, t.nextIdx, t.arg
-    local jid, patch, data = ARGV[a + 2], ARGV[a + 5], ARGV[a + 6]
-    local events = KEYS[k + 3]
+    local jid, patch, data = ARGV[a + 2], '', ''
+    if wide then patch, data = ARGV[a + pa], ARGV[a + pa + 1] end
+    local events = KEYS[k + 2]
     acks[#acks + 1] = eid
     local st = to
     if st == '' then st = h[1] end
@@ -136,7 +155,7 @@ for i = 1, n do
       if op == 'r' then
         f[#f + 1] = 'q:' .. kind; f[#f + 1] = data
       elseif op == 'x' then
-        f[#f + 1] = 'attempts'; f[#f + 1] = tostring(math.max(0, tonumber(h[6] or '1') - 1))
+        f[#f + 1] = 'attempts'; f[#f + 1] = tostring(math.max(0, tonumber(h[5] or '1') - 1))
       else
         if op == 'c' then
           f[#f + 1] = 'attempts'; f[#f + 1] = '0'
@@ -150,18 +169,22 @@ for i = 1, n do
     end
     if etype ~= '' then
       local id
-      if edata ~= '' then
+      if op == 'c' and edata ~= '' then
+        id = call('XADD', events, '*', 'type', etype, 'at', now, 'status', st, 'data', edata)
+      elseif op == 'c' then
+        id = call('XADD', events, '*', 'type', etype, 'at', now, 'status', st)
+      elseif edata ~= '' then
         id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st, 'data', edata)
       else
         id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st)
       end
-      if watched(h[4]) then call('PUBLISH', KEYS[k + 4], id) end
+      if watched(h[3]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
     end
     if op == 'c' then
       if nextIdx > 0 then
         addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], jid, data, ARGV[5 + 2 * nextIdx])
       end
-      if arg == '1' then expire(job, events, h[5]) end
+      if arg == '1' then expire(job, events, h[4]) end
     elseif op == 'r' then
       call('ZADD', delayed, arg, jid)
     elseif op == 'x' then
@@ -171,7 +194,7 @@ for i = 1, n do
         call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
           'reason', edata, 'data', data)
       end
-      expire(job, events, h[5])
+      expire(job, events, h[4])
     end
     out[i] = 'applied'
   end
