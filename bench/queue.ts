@@ -14,7 +14,9 @@
  * started and stopped here, so other clients of a shared Redis neither disturb nor are disturbed.
  *
  * Flags: --jobs N (default 50000), --reps N (default 3), --inflight 1,16,100,
- * --latency-samples N (default 300, 0 = skip), --commandstats (per-command calls and µs per job
+ * --latency-samples N (default 300, 0 = skip), --warmup N (jobs of one unrecorded run per engine
+ * at the highest in-flight setting before the first repetition; default 10000, 0 = none),
+ * --commandstats (per-command calls and µs per job
  * at the last in-flight setting, from INFO commandstats), --record (our claim also returns the job
  * record and the handler decodes it; by default the no-op handler, needing only its message, runs
  * on a route with `record: false`), --redis-instructions (Redis runs under valgrind's callgrind and
@@ -47,6 +49,7 @@ const { values: flags } = parseArgs({
     reps: { type: 'string', default: '3' },
     inflight: { type: 'string', default: '1,16,100' },
     'latency-samples': { type: 'string', default: '300' },
+    warmup: { type: 'string', default: '10000' },
     commandstats: { type: 'boolean', default: false },
     record: { type: 'boolean', default: false },
     'redis-instructions': { type: 'boolean', default: false },
@@ -60,6 +63,8 @@ const REPS = Number(flags.reps);
 const INFLIGHT = flags.inflight.split(',').map(Number);
 // Latency under callgrind would measure valgrind.
 const SAMPLES = flags['redis-instructions'] ? 0 : Number(flags['latency-samples']);
+// Callgrind counts Redis' instructions, which JIT warm-up does not change: no warm-up there.
+const WARMUP = flags['redis-instructions'] ? 0 : Number(flags.warmup);
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))]!;
 
@@ -100,6 +105,15 @@ async function main(): Promise<void> {
   const results: Results = { throughput: new Map(), latency: new Map() };
   const loads: number[] = [loadavg()[0]!];
   console.error(`bench:queue: ${N} jobs, in flight ${INFLIGHT.join('/')}, ${REPS} reps, ${SAMPLES} latency samples, ${url}${server ? ' (private)' : ''}`);
+  // One unrecorded run per engine first: without it each engine's first repetition also measures
+  // V8 compiling its code and the server growing its tables, which the alternating order alone
+  // does not cancel out (every engine has one cold run).
+  if (WARMUP > 0) {
+    for (const e of engines) {
+      const s = await e.throughput(WARMUP, Math.max(...INFLIGHT), probe);
+      console.error(`  warm-up ${e.name.padEnd(12)} ${Math.round(s.rate).toString().padStart(6)} jobs/s (not counted)`);
+    }
+  }
   for (let rep = 0; rep < REPS; rep++) {
     // Alternate which engine goes first so warm-up and background noise fall on both.
     const order = rep % 2 === 0 ? engines : [...engines].reverse();

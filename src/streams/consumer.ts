@@ -57,8 +57,10 @@ export function runConsumer<M extends Envelope>(opts: ConsumerOptions<M>): Consu
     for (const f of w) f();
   };
   const freeSlots = (): number => concurrency - handlers - pump.queued() - pump.claiming();
-  // Read ahead only while jobs are short: a long job would leave read-ahead entries waiting.
-  const readAhead = () => (avgJobMs !== undefined && avgJobMs < SHORT_JOB_MS ? Math.max(concurrency, 32) : 0);
+  // Read ahead only while jobs are short: a long job would leave read-ahead entries waiting. Twice
+  // the slots: the next read waits in Redis behind the steps already sent, and with one slot's
+  // worth the buffer ran dry meanwhile (about a quarter of the steps then carried no claim).
+  const readAhead = () => (avgJobMs !== undefined && avgJobMs < SHORT_JOB_MS ? Math.max(2 * concurrency, 32) : 0);
   const wanted = (): number => {
     if (closing) return 0;
     const ahead = readAhead();
