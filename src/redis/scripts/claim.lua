@@ -44,11 +44,12 @@ local stream, entries, dead = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local maxAttempts, grace, n, nf = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 
--- Counters (fence, attempts) and list indexes are small decimal strings. Lua turns a number into
--- a string with sprintf('%.14g') and a string into a number with strtod (twice per tonumber),
--- which cost Redis more than most commands here; the jobs of a batch mostly share these values,
--- so each conversion is made once per call and remembered.
-local succs, exhaustedAt, routeAt = {}, {}, {}
+-- Counters (fence, attempts) are small decimal strings. Lua turns a number into a string with
+-- sprintf('%.14g') and a string into a number with strtod (twice per tonumber), which cost Redis
+-- more than most commands here; the jobs of a batch mostly share these values, so each conversion
+-- is made once per call and remembered. (A route index is converted per entry, but only in the
+-- rare batch that mixes routes.)
+local succs, exhaustedAt = {}, {}
 local function succ(s)
   local r = succs[s]
   if not r then
@@ -113,14 +114,7 @@ for i = 1, n do
   local job = KEYS[k + 1]
   local eid = ARGV[a + 1]
   local route = routes[1]
-  if nr > 1 then
-    local ri = ARGV[a + 3]
-    route = routeAt[ri]
-    if not route then
-      route = routes[tonumber(ri)]
-      routeAt[ri] = route
-    end
-  end
+  if nr > 1 then route = routes[tonumber(ARGV[a + 3])] end
   local running = route.running
   local v
   if route.record then v = call('HMGET', job, unpack(full)) else v = call('HMGET', job, 'status', 'fence', 'attempts', 'w') end

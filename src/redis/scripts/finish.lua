@@ -45,7 +45,7 @@ local m, n = tonumber(ARGV[5]), tonumber(ARGV[6])
 
 -- The successor of a decimal counter (the fence), converted once per call and value: Lua's
 -- number conversions (sprintf, strtod) cost more than most commands here (see claim.lua).
-local succs, templateAt = {}, {}
+local succs = {}
 local function succ(s)
   local r = succs[s]
   if not r then
@@ -106,14 +106,7 @@ for i = 1, n do
   local job = KEYS[k + 1]
   local eid, token = ARGV[a + 1], ARGV[a + 3]
   local t = templates[1]
-  if nt > 1 then
-    local ti = ARGV[a + 4]
-    t = templateAt[ti]
-    if not t then
-      t = templates[tonumber(ti)]
-      templateAt[ti] = t
-    end
-  end
+  if nt > 1 then t = templates[tonumber(ARGV[a + 4])] end
   local from = t.from
   -- Everything the outcome decides on or needs, in one read (the expiry and the attempts only for
   -- the endings that use them: fewer fields, less work per job).
