@@ -16,6 +16,8 @@ export interface ReadXlsOptions extends TableLimits {
   maxHeapMb?: number;
   /** Wall-clock limit of the parse. @defaultValue 30,000 */
   timeoutMs?: number;
+  /** Module the worker loads as SheetJS. @defaultValue the installed `@e965/xlsx` */
+  parserModule?: string;
 }
 
 /** A date-formatted number cell, converted on this side with the date rules of the xlsx reader. */
@@ -25,7 +27,10 @@ interface DateCell {
 }
 type WireCell = CellValue | DateCell;
 interface WorkerReply {
+  /** The file could not be parsed (the user's file is at fault). */
   error?: string;
+  /** The parser itself could not be loaded (the installation is at fault, not the file). */
+  fault?: string;
   names?: string[];
   index?: number;
   date1904?: boolean;
@@ -37,8 +42,13 @@ interface WorkerReply {
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ERR = { 0: '#NULL!', 7: '#DIV/0!', 15: '#VALUE!', 23: '#REF!', 29: '#NAME?', 36: '#NUM!', 42: '#N/A', 43: '#GETTING_DATA' };
+let X;
 try {
-  const X = require(workerData.lib);
+  X = require(workerData.lib);
+} catch (e) {
+  parentPort.postMessage({ fault: String((e && e.message) || e) });
+}
+if (X) try {
   const wb = X.readFile(workerData.path, { dense: true, cellNF: true, cellText: false, cellDates: false,
     cellFormula: false, cellHTML: false, cellStyles: false, WTF: false });
   const names = wb.SheetNames.slice();
@@ -86,7 +96,7 @@ function runWorker(path: string, opts: Omit<ReadXlsOptions, 'maxRows'>): Promise
     opts.signal?.throwIfAborted();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { lib: SHEETJS, path, sheet: opts.sheet ?? '', prefer: opts.preferSheet ?? '' },
+      workerData: { lib: opts.parserModule ?? SHEETJS, path, sheet: opts.sheet ?? '', prefer: opts.preferSheet ?? '' },
       resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb ?? 512 },
       stdout: true,
       stderr: true,
@@ -130,7 +140,9 @@ function runWorker(path: string, opts: Omit<ReadXlsOptions, 'maxRows'>): Promise
  * hostile file from taking the process down. Dates follow the rules of the xlsx reader.
  *
  * @throws AppError `password_protected`, `malformed_file` (unreadable or too slow),
- *   `too_many_cells` (heap limit), `sheet_not_found`, `empty_sheet`, `too_many_rows`.
+ *   `too_many_cells` (heap limit), `sheet_not_found`, `empty_sheet`, `too_many_rows`;
+ *   `internal_error` (retryable) when the parser module cannot be loaded: a broken installation is
+ *   not the file's fault.
  */
 export async function readXls(path: string, opts: ReadXlsOptions): Promise<Table> {
   const builder = new TableBuilder(opts);
@@ -141,6 +153,8 @@ export async function readXls(path: string, opts: ReadXlsOptions): Promise<Table
 /** Streams the rows of one sheet of an .xls workbook to `sink` (see readXls). */
 export async function readXlsRows(path: string, opts: Omit<ReadXlsOptions, 'maxRows'>, sink: RowSink): Promise<SheetInfo> {
   const reply = await runWorker(path, opts);
+  // Retryable: another attempt (or another worker, after a fixed deployment) can read the file.
+  if (reply.fault !== undefined) throw ERRORS.internal(`The xls parser could not be loaded: ${reply.fault}`);
   if (reply.error !== undefined) {
     if (/password|encrypt/i.test(reply.error)) throw ERRORS.passwordProtected('The xls file is password-protected');
     throw ERRORS.malformedFile(`Cannot read the xls file: ${reply.error}`);

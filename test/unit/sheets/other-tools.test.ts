@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diffTables } from '../../../src/domain/diff.js';
 import { AppError } from '../../../src/errors/index.js';
 import { readTable } from '../../../src/sheets/read-table.js';
+import { readXls } from '../../../src/sheets/xls/read-xls.js';
 import { options } from '../domain/table-helpers.js';
 
 let dir: string;
@@ -78,6 +79,17 @@ describe('files written by another tool (SheetJS)', () => {
     const err = (await readTable(xlsPath, 'xls', { maxRows: 100, xlsTimeoutMs: 1 }).catch((e: unknown) => e)) as AppError;
     expect(err.code).toBe('malformed_file');
     expect(err.message).toContain('took too long');
+  });
+
+  it('blames a parser that cannot be loaded on the installation, retryably, not on the file', async () => {
+    const xlsPath = await write('fine.xls', XLSX.write(sheetJsWorkbook(), { type: 'buffer', bookType: 'biff8' }));
+    const parserModule = join(dir, 'no-such-parser.js');
+    const err = (await readXls(xlsPath, { maxRows: 100, parserModule }).catch((e: unknown) => e)) as AppError;
+    expect(err).toBeInstanceOf(AppError);
+    expect([err.code, err.retryable]).toEqual(['internal_error', true]);
+    expect(err.message).toContain('could not be loaded');
+    // The same file with the installed parser reads.
+    expect((await readXls(xlsPath, { maxRows: 100 })).rows).toHaveLength(3);
   });
 });
 
