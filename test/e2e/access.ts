@@ -81,12 +81,16 @@ export async function tabTo(page: Page, selector: string, opts: { back?: boolean
   throw new Error(`${selector} was not reached with ${max} presses of Tab`);
 }
 
-/** Whether the focused element draws a focus ring (an outline or a box shadow). */
-export function focusIsVisible(page: Page): Promise<boolean> {
+/**
+ * `true` when the focused element draws a focus ring (an outline or a box shadow); otherwise what
+ * has the focus and how it is drawn, so a failing `toBe(true)` says why.
+ */
+export function focusIsVisible(page: Page): Promise<true | string> {
   return page.evaluate(() => {
     const el = document.activeElement;
-    if (!el || el === document.body) return false;
+    if (!el || el === document.body) return `no element has the focus (document focused: ${document.hasFocus()})`;
     const s = getComputedStyle(el);
-    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none';
+    if ((s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none') return true;
+    return `${el.outerHTML.slice(0, 160)} has no ring (outline ${s.outlineStyle} ${s.outlineWidth}, shadow ${s.boxShadow}, :focus-visible ${el.matches(':focus-visible')})`;
   });
 }
