@@ -82,6 +82,22 @@ describe('web app', () => {
       await page.locator('[data-testid="qr"] svg').waitFor();
       await b.shot(page, '06-preview-and-payment');
 
+      // Reopened, the page replays the job's whole history (the compare's progress included) and
+      // never shows the job at an earlier stage meanwhile: every status the page shows is recorded.
+      await page.addInitScript(() => {
+        const seen: string[] = [];
+        (window as unknown as { statusesShown: string[] }).statusesShown = seen;
+        new MutationObserver(() => {
+          const s = document.querySelector('[data-testid="status"]')?.textContent ?? '';
+          if (s && seen.at(-1) !== s) seen.push(s);
+        }).observe(document, { subtree: true, childList: true, characterData: true });
+      });
+      await page.reload();
+      // The replay reached the payment order (its time shows), and the pay link stayed.
+      await page.locator('[data-testid="timeline"] li:nth-child(4) time').waitFor();
+      await page.locator('[data-testid="pay-link"]').waitFor();
+      await expect(page.evaluate(() => (window as unknown as { statusesShown: string[] }).statusesShown)).resolves.toEqual(['Awaiting payment']);
+
       // The preview pages through all 10,100 changes from the API while < 200 rows are in the DOM.
       const scroller = page.locator('[data-testid="preview-scroll"]');
       for (const fraction of [0.25, 0.5, 0.75, 1]) {
