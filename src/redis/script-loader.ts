@@ -35,11 +35,14 @@ interface LoadedScript {
   command: string;
 }
 
-function scriptPath(name: ScriptName): string {
-  const here = fileURLToPath(new URL(`./scripts/${name}.lua`, import.meta.url));
+/** Helpers put in front of a script's source (scripts/batch-prelude.lua: the batched scripts'). */
+const PRELUDES: Partial<Record<ScriptName, string>> = { claim: 'batch-prelude', finish: 'batch-prelude' };
+
+function scriptPath(file: string): string {
+  const here = fileURLToPath(new URL(`./scripts/${file}.lua`, import.meta.url));
   if (existsSync(here)) return here;
   // Compiled code (dist/src/redis) reads the scripts from the source tree when the build did not copy them.
-  return fileURLToPath(new URL(`../../../src/redis/scripts/${name}.lua`, import.meta.url));
+  return fileURLToPath(new URL(`../../../src/redis/scripts/${file}.lua`, import.meta.url));
 }
 
 const cache = new Map<ScriptName, LoadedScript>();
@@ -48,7 +51,9 @@ const cache = new Map<ScriptName, LoadedScript>();
 export function loadScript(name: ScriptName): LoadedScript {
   let s = cache.get(name);
   if (!s) {
-    const lua = readFileSync(scriptPath(name), 'utf8');
+    const prelude = PRELUDES[name];
+    // Line numbers in a script's Redis errors count the prelude's lines too.
+    const lua = (prelude ? `${readFileSync(scriptPath(prelude), 'utf8')}\n` : '') + readFileSync(scriptPath(name), 'utf8');
     const hash = createHash('sha1').update(lua).digest('hex').slice(0, 10);
     s = { lua, command: `sd_${name}_${hash}` };
     cache.set(name, s);

@@ -38,26 +38,15 @@
     'dead'   deliveries exhausted: dead-lettered, job failed, acked
     (token, attempt and record are '' unless claimed)
 ]]
--- Globals and table fields cost a lookup per use: the per-job loop uses locals.
-local KEYS, ARGV, call = KEYS, ARGV, redis.call
+-- KEYS, ARGV, call, succ, watched, addEvent, expire and ackAll: batch-prelude.lua.
 local stream, entries, dead = KEYS[1], KEYS[2], KEYS[3]
 local group, consumer, now, lease = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local maxAttempts, grace, n, nf = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 
--- Counters (fence, attempts) are small decimal strings. Lua turns a number into a string with
--- sprintf('%.14g') and a string into a number with strtod (twice per tonumber), which cost Redis
--- more than most commands here; the jobs of a batch mostly share these values, so each conversion
--- is made once per call and remembered. (A route index is converted per entry, but only in the
--- rare batch that mixes routes.)
-local succs, exhaustedAt = {}, {}
-local function succ(s)
-  local r = succs[s]
-  if not r then
-    r = tostring(tonumber(s) + 1)
-    succs[s] = r
-  end
-  return r
-end
+-- Whether an attempts count has used up the deliveries, decided once per call and value (number
+-- conversions cost more than most commands: see succ). A route index is converted per entry, but
+-- only in the rare batch that mixes routes.
+local exhaustedAt = {}
 
 -- What the claim decides on comes first in every HMGET; a route that wants the record reads the
 -- record fields after it in the same call. The last claim's entry and consumer (`ce`, `cb`) are
@@ -78,17 +67,6 @@ local base = 11 + nf + 4 * nr
 -- Per entry: entry id, job id (and the route index when there is more than one route).
 local stride = 2
 if nr > 1 then stride = 3 end
-
--- Redis' own clock, read at most once per call and only for a watched job (see `watched`).
-local clock
-local function watched(w)
-  if not w then return false end
-  if not clock then
-    local t = call('TIME')
-    clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  end
-  return tonumber(w) > clock
-end
 
 local acks = {}
 local function joined(v)
@@ -159,13 +137,10 @@ for i = 1, n do
       local err = cjson.encode({ code = 'max_attempts_exceeded', message = reason })
       call('HSET', job, 'status', 'failed', 'error', err, 'updatedAt', now, 'fence', succ(fence or '0'))
       call('DEL', KEYS[k + 2])
-      local id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', 'failed', 'at', now,
-        'status', 'failed', 'data', err)
+      local id = addEvent(events, true, 'type', 'failed', 'at', now, 'status', 'failed', 'data', err)
       if watched(v[4]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
       acks[#acks + 1] = eid
-      local at = string.format('%.0f', math.max(tonumber(call('HGET', job, 'expiresAt') or now), tonumber(now)) + grace)
-      call('PEXPIREAT', job, at)
-      call('PEXPIREAT', events, at)
+      expire(job, events, call('HGET', job, 'expiresAt'), now, grace)
       code = 'dead'
     else
       token, attempt = succ(fence or '0'), succ(attempts)
@@ -173,15 +148,12 @@ for i = 1, n do
       local st = status
       if running ~= '' then st = running end
       call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now)
-      local id = call('XADD', events, '*', 'type', route.start, 'at', now, 'status', st, 'data', startData(attempt))
+      local id = addEvent(events, false, 'type', route.start, 'at', now, 'status', st, 'data', startData(attempt))
       if watched(v[4]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
       if route.record then record = joined(v) end
     end
   end
   out[o + 1], out[o + 2], out[o + 3], out[o + 4] = code, token, attempt, record
 end
-if #acks > 0 then
-  call('XACK', stream, group, unpack(acks))
-  call('HDEL', entries, unpack(acks))
-end
+ackAll(stream, group, entries, acks)
 return out

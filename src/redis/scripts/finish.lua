@@ -37,23 +37,10 @@
   Returns one code per job: 'applied' | 'stale' (token no longer current: nothing written; acked
   only when the job has left the stage) | 'gone' (job missing: acked).
 ]]
--- Globals and table fields cost a lookup per use: the per-job loop uses locals.
-local KEYS, ARGV, call = KEYS, ARGV, redis.call
+-- KEYS, ARGV, call, succ, watched, addEvent, expire and ackAll: batch-prelude.lua.
 local stream, entries, dead, delayed = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local group, now, grace, kind = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local m, n = tonumber(ARGV[5]), tonumber(ARGV[6])
-
--- The successor of a decimal counter (the fence), converted once per call and value: Lua's
--- number conversions (sprintf, strtod) cost more than most commands here (see claim.lua).
-local succs = {}
-local function succ(s)
-  local r = succs[s]
-  if not r then
-    r = tostring(tonumber(s) + 1)
-    succs[s] = r
-  end
-  return r
-end
 
 local nt = tonumber(ARGV[7 + 2 * m])
 local templates = {}
@@ -73,25 +60,8 @@ if nt > 1 then stride = stride + 1 end
 local pa = stride + 1
 if wide then stride = stride + 2 end
 
--- Redis' own clock, read at most once per call and only for a watched job.
-local clock
-local function watched(w)
-  if not w then return false end
-  if not clock then
-    local t = call('TIME')
-    clock = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  end
-  return tonumber(w) > clock
-end
-
 -- Acks are collected and sent as one XACK and one HDEL at the end of the batch.
 local acks = {}
-
-local function expire(job, events, expiresAt)
-  local at = string.format('%.0f', math.max(tonumber(expiresAt or now), tonumber(now)) + grace)
-  call('PEXPIREAT', job, at)
-  call('PEXPIREAT', events, at)
-end
 
 local function addEntry(s, idx, jid, data, g)
   if call('EXISTS', s) == 0 then redis.pcall('XGROUP', 'CREATE', s, g, '0', 'MKSTREAM') end
@@ -162,14 +132,10 @@ for i = 1, n do
     end
     if etype ~= '' then
       local id
-      if op == 'c' and edata ~= '' then
-        id = call('XADD', events, '*', 'type', etype, 'at', now, 'status', st, 'data', edata)
-      elseif op == 'c' then
-        id = call('XADD', events, '*', 'type', etype, 'at', now, 'status', st)
-      elseif edata ~= '' then
-        id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st, 'data', edata)
+      if edata ~= '' then
+        id = addEvent(events, op ~= 'c', 'type', etype, 'at', now, 'status', st, 'data', edata)
       else
-        id = call('XADD', events, 'MAXLEN', '~', '2000', '*', 'type', etype, 'at', now, 'status', st)
+        id = addEvent(events, op ~= 'c', 'type', etype, 'at', now, 'status', st)
       end
       if watched(h[3]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
     end
@@ -177,7 +143,7 @@ for i = 1, n do
       if nextIdx > 0 then
         addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], jid, data, ARGV[5 + 2 * nextIdx])
       end
-      if arg == '1' then expire(job, events, h[4]) end
+      if arg == '1' then expire(job, events, h[4], now, grace) end
     elseif op == 'r' then
       call('ZADD', delayed, arg, jid)
     elseif op == 'x' then
@@ -187,13 +153,10 @@ for i = 1, n do
         call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
           'reason', edata, 'data', data)
       end
-      expire(job, events, h[4])
+      expire(job, events, h[4], now, grace)
     end
     out[i] = 'applied'
   end
 end
-if #acks > 0 then
-  call('XACK', stream, group, unpack(acks))
-  call('HDEL', entries, unpack(acks))
-end
+ackAll(stream, group, entries, acks)
 return out
