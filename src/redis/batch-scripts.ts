@@ -138,13 +138,14 @@ export function finishCall(
   // Jobs of a batch mostly end the same way: send each distinct ending (template) once.
   const templates: FinishItem[] = [];
   const templateOf: number[] = [];
+  // Per job: hash, events, and the lock the applied outcome deletes.
   const jobKeysFlat: string[] = [];
   let prev: FinishItem | undefined;
   let prevIdx = 0;
   let wide = false;
   for (const it of items) {
     const jk = it.keys;
-    jobKeysFlat.push(jk.job, jk.events);
+    jobKeysFlat.push(jk.job, jk.events, jk.lock);
     if (!prev || !sameEnding(prev, it)) {
       prevIdx = templates.findIndex((t) => sameEnding(t, it)) + 1;
       if (prevIdx === 0) prevIdx = templates.push(it);

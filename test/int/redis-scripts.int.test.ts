@@ -232,15 +232,14 @@ describe('finish', () => {
     expect(await pending()).toBe(0);
   });
 
-  it('completes with patch, event, next stage and ack, and ends the lease by moving the fence past it', async () => {
+  it('completes with patch, event, next stage and ack, and ends the lease (fence moved past the token, lock deleted)', async () => {
     const { entryId, token } = await running('a');
     const next = streamKeys(t.keys, 'payment');
     const r = await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token, { next, data: '{"v":1,"next":true}' })]);
     expect(r).toEqual(['applied']);
     expect(await store.get('a')).toMatchObject({ status: 'compared', price: 7, attempts: 0, fence: 2 });
-    // The lock still names the finished run's token, which is no longer the fence: a lapsed lease.
-    expect(await t.redis.get(t.keys.jobLock('a'))).toBe(token);
-    expect(token).not.toBe('2');
+    // The applied outcome ends the lease.
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
     expect(await pending()).toBe(0);
     expect(await t.redis.hlen(sk().entries)).toBe(0);
     const nextEntries = await t.redis.xrange(next.stream, '-', '+');
@@ -281,6 +280,8 @@ describe('finish', () => {
     expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, String(Number(token) - 1))])).toEqual(['stale']);
     expect((await store.get('a'))?.status).toBe('comparing');
     expect(await pending()).toBe(1);
+    // The current holder's lease stays.
+    expect(await t.redis.get(t.keys.jobLock('a'))).toBe(token);
   });
 
   it('lets the fence, not the lock, decide: an overwritten lock with the fence unmoved still commits once', async () => {
@@ -293,6 +294,8 @@ describe('finish', () => {
     expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['applied']);
     expect(await finishScript(t.redis, finishKeys(), { now, graceMs: 60_000 }, [done('a', entryId, token)])).toEqual(['applied']);
     expect(await store.get('a')).toMatchObject({ status: 'compared', fence: Number(token) + 1 });
+    // The foreign value went with the lease it stood in for.
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
   });
 
   it('sets the expiry (retention + tombstone grace) when the job reaches a terminal state', async () => {

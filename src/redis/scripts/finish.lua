@@ -6,16 +6,19 @@
   lease that decides who should run a job. A lock that lapsed or was overwritten by some client
   while the fence stayed put means nobody else holds a valid token, so the commit is still safe.
   Applying bumps the fence, XACKs the entry and stores `done = token`, so a re-send answers
-  'applied' and any later write with that token is rejected. The lock is left to expire: once the
-  fence has moved past its token it is a lapsed lease (claim and heartbeat compare it with the
-  fence), so deleting it would cost a Redis call per job and change nothing. The job's
+  'applied' and any later write with that token is rejected. Applying also ends the lease (DEL of
+  the lock): with the fence equal to the token no other claim holds the job, so the lock is this
+  run's, lapsed, or a foreign value no claim honours. Left to expire instead, a lapsed lock per
+  job would stay in the keyspace for a lease (lease x jobs/s keys for Redis' active expiry to
+  reclaim), and the growing keyspace and expiry table made every command here slower than the
+  DEL costs (docs/job-runtime.md, "Latest figures"). The job's
   `q:<kind>` message is left in place (overwritten by the next message of that kind): nothing
   reads it once the stage is done. The event is announced on the job's channel only while
   someone watches the job (`w`, see claim.lua).
 
   KEYS[1] work stream  KEYS[2] entries index  KEYS[3] dead-letter stream  KEYS[4] delayed zset
   KEYS[5 .. 4+2m]  next-stage pairs (stream, entries index), m = ARGV[5]
-  KEYS[5+2m+2(i-1) ..]  per job i: job hash, job events stream
+  KEYS[5+2m+3(i-1) ..]  per job i: job hash, job events stream, lock
 
   ARGV[1] group  ARGV[2] now (ms)  ARGV[3] tombstone grace (ms)  ARGV[4] kind  ARGV[5] m
   ARGV[6] n (jobs)  ARGV[7+2(j-1)], ARGV[8+2(j-1)]  group and kind of next-stage stream j
@@ -72,7 +75,7 @@ end
 
 local out = {}
 for i = 1, n do
-  local k, a = 2 + 2 * m + 2 * i, base + stride * (i - 1)
+  local k, a = 1 + 2 * m + 3 * i, base + stride * (i - 1)
   local job = KEYS[k + 1]
   local eid, token = ARGV[a + 1], ARGV[a + 3]
   local t = templates[1]
@@ -106,6 +109,7 @@ for i = 1, n do
     if wide then patch, data = ARGV[a + pa], ARGV[a + pa + 1] end
     local events = KEYS[k + 2]
     acks[#acks + 1] = eid
+    call('DEL', KEYS[k + 3])
     local st = to
     if st == '' then st = h[1] end
     -- fence+1: the finished run's token is stale from here on.
