@@ -3,7 +3,7 @@
  * `JobRecord` is laid out in Redis) and the encoders that write them.
  *
  * Scalars are stored as decimal strings, booleans as `1`/`0`, structured fields as JSON. Runtime
- * bookkeeping fields (`done`, `ce`, `cb`, `lt`, `ob`, `w`, `q:<kind>`) live in the same hash but are not
+ * bookkeeping fields (`done`, `cl`, `lt`, `ob`, `w`, `q:<kind>`) live in the same hash but are not
  * part of the record; see docs/job-runtime.md.
  */
 import { z } from 'zod';

@@ -60,13 +60,13 @@ export function claimCall(
   for (const f of fields) argv.push(f);
   argv.push(routes.length);
   for (const r of routes) argv.push(r.expect.join(','), r.running, r.startEvent, r.record ? '1' : '');
-  argv.push(k.jobChannel[0], k.jobChannel[1]);
+  argv.push(k.jobKey[0], k.jobKey[1], k.jobChannel[0], k.jobChannel[1]);
   // Per entry only what varies: the route index only when the batch has more than one route.
   const many = routes.length > 1;
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
-    if (many) argv.push(it.entryId, it.jobId, routeOf[i]!);
-    else argv.push(it.entryId, it.jobId);
+    if (many) argv.push(it.entryId, routeOf[i]!);
+    else argv.push(it.entryId);
   }
   return {
     name: 'claim',
@@ -165,13 +165,13 @@ export function finishCall(
   argv[4] = nexts.length;
   for (const x of jobKeysFlat) keys.push(x);
   for (const x of tpl) argv.push(x);
-  argv.push(k.jobChannel[0], k.jobChannel[1], wide ? '1' : '');
+  argv.push(k.jobKey[0], k.jobKey[1], k.jobChannel[0], k.jobChannel[1], wide ? '1' : '');
   // Per job only what varies: the template index when there are several, the patch and data
   // when some job of the batch has them.
   const many = templates.length > 1;
   for (let i = 0; i < items.length; i++) {
     const it = items[i]!;
-    argv.push(it.entryId, it.jobId, it.token);
+    argv.push(it.entryId, it.token);
     if (many) argv.push(templateOf[i]!);
     if (wide) argv.push(it.patch.length > 0 ? JSON.stringify(it.patch) : '', it.data);
   }

@@ -13,12 +13,19 @@ export type StreamKind = (typeof STREAM_KINDS)[number];
 
 export function createKeys(prefix = 'sd:') {
   const p = prefix;
+  const jobBefore = `${p}job:{`;
+  const jobAfter = '}';
   const chanBefore = `${p}chan:job:{`;
   const chanAfter = '}';
   return {
     prefix: p,
     // One job: hash, event stream, lock. `{id}` is the hash tag.
-    job: (id: string) => `${p}job:{${id}}`,
+    job: (id: string) => `${jobBefore}${id}${jobAfter}`,
+    /**
+     * `[before, after]` with job(id) === before + id + after: the batched claim and finish scripts
+     * read a job's id off its key where they need it instead of receiving it per job.
+     */
+    jobParts: (): readonly [string, string] => [jobBefore, jobAfter],
     jobEvents: (id: string) => `${p}job:{${id}}:events`,
     jobLock: (id: string) => `${p}lock:{${id}}`,
     /** Pub/Sub channel announcing new events of one job (live SSE). */

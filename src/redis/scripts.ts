@@ -27,6 +27,8 @@ export interface StreamKeys {
   entries: string;
   group: string;
   kind: string;
+  /** keys.jobParts(): claim.lua and finish.lua read a job's id off its key with these. */
+  jobKey: readonly [string, string];
   /** keys.jobChannelParts(): claim.lua and finish.lua build a watched job's channel from these. */
   jobChannel: readonly [string, string];
 }
@@ -36,7 +38,7 @@ export function jobKeys(keys: Keys, id: string): JobKeys {
 }
 
 export function streamKeys(keys: Keys, kind: string): StreamKeys {
-  return { stream: keys.stream(kind), entries: keys.streamEntries(kind), group: keys.group(kind), kind, jobChannel: keys.jobChannelParts() };
+  return { stream: keys.stream(kind), entries: keys.streamEntries(kind), group: keys.group(kind), kind, jobKey: keys.jobParts(), jobChannel: keys.jobChannelParts() };
 }
 
 const jobKeyList = (k: JobKeys) => [k.job, k.lock, k.events, k.channel];

@@ -424,6 +424,24 @@ describe('live announcements', () => {
     }
   });
 
+  it('announces the start of a watched job on the channel of the job its key names', async () => {
+    const sub = t.redis.duplicate();
+    const messages: [string, string][] = [];
+    sub.on('message', (channel: string, message: string) => messages.push([channel, message]));
+    await sub.subscribe(t.keys.jobChannel('job_01HX'), t.keys.jobChannel('other'));
+    try {
+      await store.create(newJob('job_01HX'));
+      await store.watch('job_01HX', 60_000);
+      await running2('job_01HX');
+      await expect.poll(() => messages.length).toBe(2);
+      const events = await store.events('job_01HX');
+      expect(events.map((e) => e.type)).toEqual(['created', 'compare_started']);
+      expect(messages).toEqual(events.map((e) => [t.keys.jobChannel('job_01HX'), e.id]));
+    } finally {
+      sub.disconnect();
+    }
+  });
+
   it('stops announcing once the mark lapses, and never creates a missing job', async () => {
     await store.create(newJob('a'));
     await store.watch('a', 60_000);

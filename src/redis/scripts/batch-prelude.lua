@@ -32,7 +32,17 @@ local function watched(w)
   return tonumber(w) > clock
 end
 
--- Appends an event to a job's history; `trim` caps the history near 2000 events (claim.lua says
+-- A job's id and channel from its key. The key and the channel are the id between two fixed parts
+-- (keys.jobParts(), keys.jobChannelParts(), sent once per call): the common path needs neither,
+-- so no job id travels per job.
+local function jobNames(keyBefore, keyAfter, chanBefore, chanAfter)
+  local from, cut = #keyBefore + 1, #keyAfter
+  local function idOf(job) return string.sub(job, from, #job - cut) end
+  return idOf, function(job) return chanBefore .. idOf(job) .. chanAfter end
+end
+
+-- Appends an event to a job's history (no `at`: the entry id is Redis' clock at the append, which
+-- the reader uses: src/jobs/events.ts); `trim` caps the history near 2000 events (claim.lua says
 -- why the start and complete events need not).
 local function addEvent(events, trim, ...)
   if trim then return call('XADD', events, 'MAXLEN', '~', '2000', '*', ...) end

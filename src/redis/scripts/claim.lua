@@ -17,9 +17,9 @@
   ARGV[9 .. 8+f]  the job record's field names (returned, in this order, for routes that want it)
   ARGV[9+f]  r (routes), then per route j (4 args): expected statuses (csv), running status
              ('' = status unchanged while running), start event type, '1' to return the record
-  then the job channel's name around the job id (2 args: before, after; a channel is not a key
-    and is only needed for a watched job, so it is built here rather than sent per entry)
-  then per entry i: entry id, job id, and the route index (1-based) only when r > 1
+  then the job key and the job channel around the job id (4 args: key before, key after, channel
+    before, after: the id is read off the job key, and a channel built, only where needed)
+  then per entry i: entry id, and the route index (1-based) only when r > 1
 
   Every argument costs Redis about a thousand instructions (parsed, then interned as a Lua
   string), about as much as a field of an HSET: per-entry arguments are kept to what varies.
@@ -49,8 +49,8 @@ local maxAttempts, grace, n, nf = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber
 local exhaustedAt = {}
 
 -- What the claim decides on comes first in every HMGET; a route that wants the record reads the
--- record fields after it in the same call. The last claim's entry and consumer (`ce`, `cb`) are
--- read only for a job whose lease is live (a re-sent claim or a busy job).
+-- record fields after it in the same call. The last claim (`cl`: its entry id and consumer, one
+-- field) is read only for a job whose lease is live (a re-sent claim or a busy job).
 local full = { 'status', 'fence', 'attempts', 'w' }
 for j = 1, nf do full[4 + j] = ARGV[8 + j] end
 
@@ -62,11 +62,12 @@ for j = 1, nr do
   for s in string.gmatch(ARGV[b + 1], '[^,]+') do set[s] = true end
   routes[j] = { expect = set, running = ARGV[b + 2], start = ARGV[b + 3], record = ARGV[b + 4] == '1' }
 end
-local chanBefore, chanAfter = ARGV[10 + nf + 4 * nr], ARGV[11 + nf + 4 * nr]
-local base = 11 + nf + 4 * nr
--- Per entry: entry id, job id (and the route index when there is more than one route).
-local stride = 2
-if nr > 1 then stride = 3 end
+local nb = 9 + nf + 4 * nr
+local idOf, channelOf = jobNames(ARGV[nb + 1], ARGV[nb + 2], ARGV[nb + 3], ARGV[nb + 4])
+local base = nb + 4
+-- Per entry: entry id (and the route index when there is more than one route).
+local stride = 1
+if nr > 1 then stride = 2 end
 
 local acks = {}
 local function joined(v)
@@ -92,7 +93,7 @@ for i = 1, n do
   local job = KEYS[k + 1]
   local eid = ARGV[a + 1]
   local route = routes[1]
-  if nr > 1 then route = routes[tonumber(ARGV[a + 3])] end
+  if nr > 1 then route = routes[tonumber(ARGV[a + 2])] end
   local running = route.running
   local v
   if route.record then v = call('HMGET', job, unpack(full)) else v = call('HMGET', job, 'status', 'fence', 'attempts', 'w') end
@@ -105,8 +106,7 @@ for i = 1, n do
     local holder = call('GET', KEYS[k + 2])
     if holder and holder == fence then
       -- Re-sent claim (reply lost on a reconnect): same token, nothing written twice.
-      local last = call('HMGET', job, 'ce', 'cb')
-      if last[1] == eid and last[2] == consumer then
+      if call('HGET', job, 'cl') == eid .. ' ' .. consumer then
         token, attempt = fence, v[3]
         if route.record then record = joined(v) end
       else
@@ -126,19 +126,18 @@ for i = 1, n do
       exhausted = tonumber(attempts) >= maxAttempts
       exhaustedAt[attempts] = exhausted
     end
-    local jid = ARGV[a + 2]
     if exhausted then
       local e = call('XRANGE', stream, eid, eid)
       local data = ''
       if e[1] then data = e[1][2][2] end
       local reason = 'gave up after ' .. attempts .. ' deliveries without an outcome'
-      call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
+      call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', idOf(job),
         'reason', reason, 'data', data)
       local err = cjson.encode({ code = 'max_attempts_exceeded', message = reason })
       call('HSET', job, 'status', 'failed', 'error', err, 'updatedAt', now, 'fence', succ(fence or '0'))
       call('DEL', KEYS[k + 2])
-      local id = addEvent(events, true, 'type', 'failed', 'at', now, 'status', 'failed', 'data', err)
-      if watched(v[4]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
+      local id = addEvent(events, true, 'type', 'failed', 'status', 'failed', 'data', err)
+      if watched(v[4]) then call('PUBLISH', channelOf(job), id) end
       acks[#acks + 1] = eid
       expire(job, events, call('HGET', job, 'expiresAt'), now, grace)
       code = 'dead'
@@ -147,9 +146,9 @@ for i = 1, n do
       call('SET', KEYS[k + 2], token, 'PX', lease)
       local st = status
       if running ~= '' then st = running end
-      call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'ce', eid, 'cb', consumer, 'updatedAt', now)
-      local id = addEvent(events, false, 'type', route.start, 'at', now, 'status', st, 'data', startData(attempt))
-      if watched(v[4]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
+      call('HSET', job, 'fence', token, 'status', st, 'attempts', attempt, 'cl', eid .. ' ' .. consumer, 'updatedAt', now)
+      local id = addEvent(events, false, 'type', route.start, 'status', st, 'data', startData(attempt))
+      if watched(v[4]) then call('PUBLISH', channelOf(job), id) end
       if route.record then record = joined(v) end
     end
   end

@@ -25,9 +25,9 @@
   ARGV[7+2m]  t (templates), then per template (7 args, shared by the jobs of a batch that end
     the same way): op, from (csv), to ('' = unchanged), event type ('' = no event),
     event data (JSON or ''), next index (1..m, 0 = none), arg
-  then the job channel's name around the job id (2 args: before, after; see claim.lua), and
-    '1' when the jobs carry a patch and data ('' when every job's are empty)
-  then per job i: entry id, job id, token, the template index (1-based) only when t > 1, and
+  then the job key and the job channel around the job id (4 args, see claim.lua), and '1' when
+    the jobs carry a patch and data ('' when every job's are empty)
+  then per job i: entry id, token, the template index (1-based) only when t > 1, and
     only when the batch carries them: patch (JSON array field, value, ... or ''), data
     op 'c' complete: data = next-stage envelope; arg '1' when `to` is terminal (expire job keys)
     op 'r' retry:    data = entry data (kept as q:<kind>); arg = due time (ms) in the delayed zset
@@ -55,10 +55,11 @@ for j = 1, nt do
     nextIdx = tonumber(ARGV[b + 6]), arg = ARGV[b + 7] }
 end
 local b = 7 + 2 * m + 7 * nt
-local chanBefore, chanAfter, wide = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3] == '1'
-local base = b + 3
--- Per job: entry id, job id, token, then the template index and the patch and data when sent.
-local stride = 3
+local idOf, channelOf = jobNames(ARGV[b + 1], ARGV[b + 2], ARGV[b + 3], ARGV[b + 4])
+local wide = ARGV[b + 5] == '1'
+local base = b + 5
+-- Per job: entry id, token, then the template index and the patch and data when sent.
+local stride = 2
 if nt > 1 then stride = stride + 1 end
 local pa = stride + 1
 if wide then stride = stride + 2 end
@@ -77,9 +78,9 @@ local out = {}
 for i = 1, n do
   local k, a = 1 + 2 * m + 3 * i, base + stride * (i - 1)
   local job = KEYS[k + 1]
-  local eid, token = ARGV[a + 1], ARGV[a + 3]
+  local eid, token = ARGV[a + 1], ARGV[a + 2]
   local t = templates[1]
-  if nt > 1 then t = templates[tonumber(ARGV[a + 4])] end
+  if nt > 1 then t = templates[tonumber(ARGV[a + 3])] end
   local from = t.from
   -- Everything the outcome decides on or needs, in one read (the expiry and the attempts only for
   -- the endings that use them: fewer fields, less work per job).
@@ -105,7 +106,7 @@ for i = 1, n do
     out[i] = 'stale'
   else
     local op, to, etype, edata, nextIdx, arg = t.op, t.to, t.etype, t.edata, t.nextIdx, t.arg
-    local jid, patch, data = ARGV[a + 2], '', ''
+    local patch, data = '', ''
     if wide then patch, data = ARGV[a + pa], ARGV[a + pa + 1] end
     local events = KEYS[k + 2]
     acks[#acks + 1] = eid
@@ -137,24 +138,24 @@ for i = 1, n do
     if etype ~= '' then
       local id
       if edata ~= '' then
-        id = addEvent(events, op ~= 'c', 'type', etype, 'at', now, 'status', st, 'data', edata)
+        id = addEvent(events, op ~= 'c', 'type', etype, 'status', st, 'data', edata)
       else
-        id = addEvent(events, op ~= 'c', 'type', etype, 'at', now, 'status', st)
+        id = addEvent(events, op ~= 'c', 'type', etype, 'status', st)
       end
-      if watched(h[3]) then call('PUBLISH', chanBefore .. jid .. chanAfter, id) end
+      if watched(h[3]) then call('PUBLISH', channelOf(job), id) end
     end
     if op == 'c' then
       if nextIdx > 0 then
-        addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], jid, data, ARGV[5 + 2 * nextIdx])
+        addEntry(KEYS[3 + 2 * nextIdx], KEYS[4 + 2 * nextIdx], idOf(job), data, ARGV[5 + 2 * nextIdx])
       end
       if arg == '1' then expire(job, events, h[4], now, grace) end
     elseif op == 'r' then
-      call('ZADD', delayed, arg, jid)
+      call('ZADD', delayed, arg, idOf(job))
     elseif op == 'x' then
-      addEntry(stream, entries, jid, data, group)
+      addEntry(stream, entries, idOf(job), data, group)
     elseif op == 'f' then
       if arg == '1' then
-        call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', jid,
+        call('XADD', dead, 'MAXLEN', '~', '100000', '*', 'stream', stream, 'entry', eid, 'job', idOf(job),
           'reason', edata, 'data', data)
       end
       expire(job, events, h[4], now, grace)

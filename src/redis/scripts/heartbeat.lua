@@ -30,7 +30,7 @@ for i = 1, n do
         local id = redis.call('XADD', stream, '*', 'data', data)
         redis.call('HDEL', entries, eid)
         redis.call('HSET', entries, id, jid)
-        redis.call('HSET', job, 'ce', id)
+        redis.call('HSET', job, 'cl', id .. ' ' .. consumer)
         out[i] = id
       else
         out[i] = 'ok'

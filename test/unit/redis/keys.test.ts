@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { createKeys } from '../../../src/redis/keys.js';
 
 describe('keys', () => {
-  it('gives the scripts the parts a job channel is built from, matching jobChannel for any prefix', () => {
+  it('gives the scripts the parts a job key and a job channel are made of, matching job and jobChannel for any prefix', () => {
     for (const prefix of ['sd:', 't:abc:', '']) {
       const keys = createKeys(prefix);
       const [before, after] = keys.jobChannelParts();
-      for (const id of ['a', 'job_01HX', '{odd}']) expect(before + id + after).toBe(keys.jobChannel(id));
+      const [keyBefore, keyAfter] = keys.jobParts();
+      for (const id of ['a', 'job_01HX', '{odd}']) {
+        expect(before + id + after).toBe(keys.jobChannel(id));
+        expect(keyBefore + id + keyAfter).toBe(keys.job(id));
+      }
     }
   });
 
