@@ -315,6 +315,7 @@ describe('finish', () => {
     expect((await store.get('a'))?.status).toBe('queued');
     expect(await t.redis.zscore(t.keys.delayed('compare'), 'a')).toBe(String(now + 500));
     expect(await pending()).toBe(0);
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0); // the run's lease ends with it
     const pk = { ...sk(), delayed: t.keys.delayed('compare') };
     expect(await promoteScript(t.redis, pk, { now, jobs: [{ jobId: 'a', job: t.keys.job('a') }] })).toBe(0); // not due yet
     const due = { now: now + 500, jobs: [{ jobId: 'a', job: t.keys.job('a') }] };
@@ -331,6 +332,7 @@ describe('finish', () => {
     ]);
     expect(r).toEqual(['applied']);
     expect(await store.get('a')).toMatchObject({ status: 'queued', attempts: 0 });
+    expect(await t.redis.exists(t.keys.jobLock('a'))).toBe(0);
     expect((await read()).map((e) => e[1][1])).toEqual(['{"again":1}']);
     expect(await progressScript(t.redis, jobKeys(t.keys, 'a'), { token, progress: 5, now, emit: false, data: '{}' })).toBe(false);
   });
