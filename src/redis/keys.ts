@@ -17,6 +17,9 @@ export function createKeys(prefix = 'sd:') {
   const jobAfter = '}';
   const chanBefore = `${p}chan:job:{`;
   const chanAfter = '}';
+  // Built once: streamKeys() hands them to every batched call (and runs per job with a next stage).
+  const jobParts = [jobBefore, jobAfter] as const;
+  const chanParts = [chanBefore, chanAfter] as const;
   return {
     prefix: p,
     // One job: hash, event stream, lock. `{id}` is the hash tag.
@@ -25,7 +28,7 @@ export function createKeys(prefix = 'sd:') {
      * `[before, after]` with job(id) === before + id + after: the batched claim and finish scripts
      * read a job's id off its key where they need it instead of receiving it per job.
      */
-    jobParts: (): readonly [string, string] => [jobBefore, jobAfter],
+    jobParts: (): readonly [string, string] => jobParts,
     jobEvents: (id: string) => `${p}job:{${id}}:events`,
     jobLock: (id: string) => `${p}lock:{${id}}`,
     /** Pub/Sub channel announcing new events of one job (live SSE). */
@@ -34,7 +37,7 @@ export function createKeys(prefix = 'sd:') {
      * `[before, after]` with jobChannel(id) === before + id + after: the batched claim and finish
      * scripts build a channel name only for a watched job instead of receiving one per job.
      */
-    jobChannelParts: (): readonly [string, string] => [chanBefore, chanAfter],
+    jobChannelParts: (): readonly [string, string] => chanParts,
     // Work streams and their bookkeeping.
     stream: (kind: string) => `${p}stream:${kind}`,
     group: (kind: string) => kind,

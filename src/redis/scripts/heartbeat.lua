@@ -30,6 +30,7 @@ for i = 1, n do
         local id = redis.call('XADD', stream, '*', 'data', data)
         redis.call('HDEL', entries, eid)
         redis.call('HSET', entries, id, jid)
+        -- `cl` as claim.lua writes it: the entry id and the consumer, one field.
         redis.call('HSET', job, 'cl', id .. ' ' .. consumer)
         out[i] = id
       else
